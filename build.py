@@ -1,0 +1,8 @@
+"""Entry point: `python build.py [build|check|...]`; see README.md."""
+
+import sys
+
+from generator.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

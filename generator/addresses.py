@@ -1,0 +1,116 @@
+"""Addresses that must keep working: plaque addresses, the language chooser, old slugs, the sitemap.
+
+Pure: each function returns {path under the site root: file text}. A plaque address is a tiny
+language-choosing page; the same file is written under the printed (upper-case) path and the lower-case
+path people type, so case-sensitive hosts serve both and case-insensitive disks hold one file.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape, quoteattr
+
+from markupsafe import Markup
+
+from .i18n import html_lang
+from .load import Guide
+from .pages import relative, render_template, site_path
+
+
+def plaque_base(guide: Guide) -> str:
+    """The start of every QR address: configured, else the site URL in capitals + 'Q/'."""
+    return guide.settings.plaque_base or guide.site_url.upper() + "Q/"
+
+
+def plaque_url(guide: Guide, plaque_id: str) -> str:
+    """The permanent address printed into a plaque's QR code and under it."""
+    return plaque_base(guide) + plaque_id
+
+
+def plaque_folder(guide: Guide) -> str:
+    """Where plaque pages live in the built site, e.g. 'Q/' for HTTPS://HOST/Q/."""
+    base = plaque_base(guide)
+    if not base.lower().startswith(guide.site_url.lower()):
+        raise ValueError(f"plaque_base {base!r} must start with the site_url {guide.site_url!r}")
+    return base[len(guide.site_url):]
+
+
+def _json(value: object) -> Markup:
+    return Markup(json.dumps(value, ensure_ascii=False).replace("<", "\\u003c"))
+
+
+def chooser_page(guide: Guide, path: str, slug: str | None, title: str) -> str:
+    """A page that opens `slug` (or the home page) in the visitor's language."""
+    targets = {lang: relative(path, site_path(lang, slug)) for lang in guide.languages}
+    return render_template(
+        "chooser.html",
+        title=title,
+        default=guide.default_language,
+        targets=targets,
+        targets_json=_json(targets),
+        canonical=guide.site_url + site_path(guide.default_language, slug),
+    )
+
+
+def redirect_page(guide: Guide, path: str, target: str, title: str) -> str:
+    """A page that sends visitors (and search engines) from an old address to `target` (site-root path)."""
+    href = relative(path, target)
+    return render_template(
+        "redirect.html", title=title, target=href, target_json=_json(href), canonical=guide.site_url + target
+    )
+
+
+def plaque_pages(guide: Guide, plaque_id: str, slug: str, title: str) -> dict[str, str]:
+    """The printed address, in upper and lower case, with and without a trailing slash."""
+    folder = plaque_folder(guide)
+    files = {}
+    for form in {folder + plaque_id, (folder + plaque_id).lower()}:
+        files[f"{form}/index.html"] = chooser_page(guide, f"{form}/", slug, title)
+        files[f"{form}.html"] = chooser_page(guide, form, slug, title)
+    return files
+
+
+def old_slug_pages(guide: Guide, old_slug: str, new_slug: str, title: str) -> dict[str, str]:
+    """Keep every language's old page address working after a slug change."""
+    return {
+        f"{site_path(lang, old_slug)}index.html": redirect_page(
+            guide, site_path(lang, old_slug), site_path(lang, new_slug), title
+        )
+        for lang in guide.languages
+    }
+
+
+def sitemap(guide: Guide) -> str:
+    """One sitemap for all languages, each page listing its absolute hreflang alternates and x-default.
+
+    Alternates live here rather than in each page's <head>: Material's JavaScript fetches
+    `sitemap.xml` relative to every `<link rel=alternate>` it finds, which would cost each visitor
+    extra requests (and requests to the production host while previewing).
+    """
+    pages: list[tuple[str | None, str]] = [(None, guide.site_url)]
+    pages += [(site.slug, plaque_url(guide, site.id).lower()) for site in guide.sites]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+    ]
+    for slug, x_default in pages:
+        alternates = [
+            f"<xhtml:link rel=\"alternate\" hreflang=\"{html_lang(lang)}\" href={quoteattr(guide.site_url + site_path(lang, slug))}/>"
+            for lang in guide.languages
+        ] + [f"<xhtml:link rel=\"alternate\" hreflang=\"x-default\" href={quoteattr(x_default)}/>"]
+        for lang in guide.languages:
+            lines.append(f"<url><loc>{escape(guide.site_url + site_path(lang, slug))}</loc>{''.join(alternates)}</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def root_files(guide: Guide) -> dict[str, str]:
+    """The site root: language chooser, sitemap, robots.txt."""
+    title = guide.settings.title[guide.default_language]
+    host_path = urlsplit(guide.site_url).path
+    return {
+        "index.html": chooser_page(guide, "", None, title),
+        "sitemap.xml": sitemap(guide),
+        "robots.txt": f"User-agent: *\nAllow: {host_path}\nSitemap: {guide.site_url}sitemap.xml\n",
+    }

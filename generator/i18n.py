@@ -1,0 +1,60 @@
+"""Interface strings of the guide from gettext catalogs (managed with Babel), and language names.
+
+Catalogs are the `.po` files under `generator/locales/`; they are read directly, so there is no
+compile step to forget. English is the source language: its strings are the message ids.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+DOMAIN = "messages"
+
+
+@cache
+def _catalog(language: str) -> Catalog | None:
+    path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.is_file():
+        return None
+    with path.open("rb") as handle:
+        return read_po(handle, locale=language)
+
+
+class Translator:
+    """`gettext` for one language: an untranslated string falls back to English."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._catalog = _catalog(language)
+
+    def __call__(self, message: str, **values: object) -> str:
+        entry = self._catalog.get(message) if self._catalog else None
+        text = entry.string if entry is not None and entry.string and not entry.fuzzy else message
+        return text.format(**values) if values else text
+
+
+def _(message: str) -> str:
+    """Mark a string for extraction where it is defined; it is translated where it is shown."""
+    return message
+
+
+def babel_locale(language: str) -> Locale:
+    """Chinese in this guide is Simplified (zh-Hans); other codes map directly."""
+    return Locale.parse({"zh": "zh_Hans"}.get(language, language))
+
+
+def language_name(language: str) -> str:
+    """The language's own name for itself, as a language switcher shows it (Tiếng Việt, 中文)."""
+    name = babel_locale(language).get_display_name(babel_locale(language)) or language
+    return name[:1].upper() + name[1:]
+
+
+def html_lang(language: str) -> str:
+    """BCP 47 tag for `<html lang>` and hreflang."""
+    return {"zh": "zh-Hans"}.get(language, language)

@@ -1,0 +1,249 @@
+"""Load stage: project settings and every site file → validated models, or every problem at once."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .model import Context, Settings, Site
+from .problems import GuideError, Problem, display_path
+from .yamlsource import FieldPath, Located, YamlProblem, load_yaml
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where things live in a guide project; every stage takes paths from here."""
+
+    root: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    @property
+    def sites_dir(self) -> Path:
+        return self.root / "sites"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.root / "media"
+
+    @property
+    def registry_file(self) -> Path:
+        return self.root / "plaques.yaml"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "site"
+
+    def show(self, path: Path) -> str:
+        return display_path(path, self.root)
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """A validated site with the file it came from (for messages that point back to it)."""
+
+    path: str
+    site: Site
+    located: Located
+
+
+@dataclass(frozen=True)
+class Guide:
+    """Everything the render stage needs: settings and all sites, already validated."""
+
+    project: Project
+    settings: Settings
+    site_url: str
+    mkdocs_config: dict[str, Any]
+    files: tuple[SiteFile, ...]
+
+    @property
+    def sites(self) -> tuple[Site, ...]:
+        return tuple(entry.site for entry in self.files)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.settings.languages)
+
+    @property
+    def default_language(self) -> str:
+        return self.settings.default_language
+
+
+def _describe(value: Any) -> str:
+    """Name a YAML value's kind in the words a volunteer would use."""
+    kinds: list[tuple[type | tuple[type, ...], str]] = [
+        (bool, "true/false"),
+        ((int, float), "a number"),
+        (str, "text"),
+        (dict, "a group of fields"),
+        (list, "a list"),
+        ((datetime.date, datetime.datetime), "a date"),
+        (type(None), "nothing"),
+    ]
+    return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
+
+
+def _expected(kind: str, how: str = "") -> Any:
+    return lambda err: f"expected {kind}, got {_describe(err['input'])}{how}"
+
+
+def _choices(err: dict[str, Any]) -> str:
+    allowed = [part.strip(" '") for part in err["ctx"]["expected"].replace(" or ", ",").split(",")]
+    close = difflib.get_close_matches(str(err["input"]), allowed, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{err['input']!r} is not allowed{hint} Use one of: {', '.join(allowed)}"
+
+
+# One table from pydantic's error kinds to plain words; anything else falls back to pydantic's text.
+_MESSAGES = {
+    "string_type": _expected("text", " (put it in quotes if it is a number or a date)"),
+    "float_type": _expected("a number", " like 21.5334"),
+    "int_type": _expected("a whole number"),
+    "bool_type": _expected("true or false"),
+    "dict_type": _expected("a group of fields (indented 'name: value' lines)"),
+    "model_type": _expected("a group of fields (indented 'name: value' lines)"),
+    "list_type": _expected("a list (lines starting with '- ')"),
+    "string_too_short": lambda err: "must not be empty",
+    "too_short": lambda err: "needs at least one entry",
+    "greater_than_equal": lambda err: f"must be at least {err['ctx']['ge']} (got {err['input']})",
+    "less_than_equal": lambda err: f"must be at most {err['ctx']['le']} (got {err['input']})",
+    "literal_error": _choices,
+    "value_error": lambda err: str(err["ctx"]["error"]),
+    "string_pattern_mismatch": lambda err: f"{err['input']!r} does not have the expected form",
+}
+
+
+def _field_name(path: FieldPath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def problems_from(error: ValidationError, file: str, located: Located, model: type[BaseModel]) -> list[Problem]:
+    problems = []
+    for err in error.errors(include_url=False):
+        path: FieldPath = tuple(err["loc"])
+        at_key = False
+        if path and path[-1] == "[key]":
+            path, at_key = path[:-1], True
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            at_key = True
+            known = _known_fields(model, path[:-1])
+            close = difflib.get_close_matches(str(path[-1]), known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known fields here: {', '.join(known)}"
+            message = f"unknown field {path[-1]!r}; {hint}"
+        elif kind == "missing":
+            message = f"required field {path[-1]!r} is missing; add it"
+        else:
+            message = _MESSAGES.get(kind, lambda err: err["msg"])(err)
+        line, column = located.position(path, key=at_key)
+        problems.append(Problem(file, line, column, _field_name(path), message))
+    return problems
+
+
+def _known_fields(model: type[BaseModel], path: FieldPath) -> list[str]:
+    """The field names allowed at `path`, for "did you mean" hints."""
+    for part in path:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[str(part)].annotation
+        inner = [arg for arg in getattr(annotation, "__args__", ()) if isinstance(arg, type)]
+        candidates = [annotation, *inner]
+        nested = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        if not nested:
+            return []
+        model = nested[0]
+    return list(model.model_fields)
+
+
+def _validate(
+    model: type[BaseModel], located: Located, file: str, context: dict[str, Any] | None = None
+) -> tuple[Any, list[Problem]]:
+    if not isinstance(located.data, dict):
+        return None, [Problem(file, 1, 1, "", "expected 'field: value' lines at the top of the file")]
+    try:
+        return model.model_validate(located.data, context=context), []
+    except ValidationError as error:
+        return None, problems_from(error, file, located, model)
+
+
+def load_settings(project: Project) -> tuple[Settings, dict[str, Any]]:
+    """Read mkdocs.yml: the guide settings live in its `extra.guide` section."""
+    file = project.show(project.config_file)
+    if not project.config_file.is_file():
+        raise GuideError(f"{file}: not found; run the command from the guide's folder")
+    try:
+        located = load_yaml(project.config_file)
+    except YamlProblem as error:
+        raise GuideError([Problem(file, error.line, error.column, "", error.message)]) from None
+    config = located.data if isinstance(located.data, dict) else {}
+    problems = []
+    if not isinstance(config.get("site_url"), str) or not config["site_url"].startswith(("http://", "https://")):
+        problems.append(Problem(file, *located.position(("site_url",)), "site_url", "set the guide's public address, e.g. https://heritage.example.vn/"))
+    guide = config.get("extra", {}).get("guide") if isinstance(config.get("extra"), dict) else None
+    sub = Located(guide, {k[2:]: v for k, v in located.values.items() if k[:2] == ("extra", "guide")},
+                  {k[2:]: v for k, v in located.keys.items() if k[:2] == ("extra", "guide")})
+    if guide is None:
+        raise GuideError([Problem(file, 1, 1, "extra.guide", "missing; copy the 'extra: guide:' section from the README")])
+    settings, found = _validate(Settings, sub, file)
+    problems += [Problem(p.file, p.line, p.column, f"extra.guide.{p.field}", p.message) for p in found]
+    if settings and settings.default_language not in settings.languages:
+        problems.append(Problem(file, *sub.position(("default_language",)), "extra.guide.default_language",
+                                f"{settings.default_language!r} must be one of the languages {settings.languages}"))
+    if problems:
+        raise GuideError(problems)
+    return settings, config
+
+
+def _duplicates(files: Iterable[SiteFile], field: str, noun: str) -> list[Problem]:
+    first_seen: dict[str, SiteFile] = {}
+    problems = []
+    for entry in files:
+        value = getattr(entry.site, field)
+        if value in first_seen:
+            other = first_seen[value]
+            line, column = entry.located.position((field,))
+            other_line = other.located.position((field,))[0]
+            problems.append(Problem(entry.path, line, column, field,
+                                    f"{value!r} is already the {noun} of {other.path}:{other_line}; every site needs its own"))
+        else:
+            first_seen[value] = entry
+    return problems
+
+
+def load_guide(root: Path) -> Guide:
+    """Validate the whole project; raise GuideError listing every problem in every file."""
+    project = Project(root)
+    settings, config = load_settings(project)
+    context = {"guide": Context(tuple(settings.languages), settings.default_language, project.media_dir)}
+    files: list[SiteFile] = []
+    problems: list[Problem] = []
+    paths = sorted(project.sites_dir.glob("*.yaml")) + sorted(project.sites_dir.glob("*.yml"))
+    for path in paths:
+        shown = project.show(path)
+        try:
+            located = load_yaml(path)
+        except YamlProblem as error:
+            problems.append(Problem(shown, error.line, error.column, "", error.message))
+            continue
+        site, found = _validate(Site, located, shown, context)
+        problems += found
+        if site is not None:
+            files.append(SiteFile(shown, site, located))
+    problems += _duplicates(files, "id", "plaque id") + _duplicates(files, "slug", "page address")
+    if problems:
+        raise GuideError(problems)
+    if not files:
+        raise GuideError(f"{project.show(project.sites_dir)}: no site files (*.yaml) found")
+    return Guide(project, settings, config["site_url"].rstrip("/") + "/", config, tuple(files))

@@ -1,0 +1,160 @@
+"""Media stage: photos → responsive, metadata-free, content-hashed variants; audio → hashed copies.
+
+Every output name carries a hash of its input, so files can be cached for ever by browsers and
+re-encoding is skipped when the source has not changed (a cache folder keyed by the same hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .load import Guide
+from .problems import GuideError, Problem
+
+WIDTHS = (480, 960, 1600)
+FALLBACK_WIDTH = 960  # the JPEG for browsers without WebP
+WEBP_QUALITY = 72
+JPEG_QUALITY = 78
+PIPELINE = f"v1-{WIDTHS}-{FALLBACK_WIDTH}-{WEBP_QUALITY}-{JPEG_QUALITY}"
+OUTPUT_FOLDER = "media"
+
+
+@dataclass(frozen=True)
+class Variant:
+    width: int
+    height: int
+    path: str  # relative to the site root
+
+
+@dataclass(frozen=True)
+class RenderedImage:
+    width: int
+    height: int
+    webp: tuple[Variant, ...]
+    jpeg: Variant
+
+    @property
+    def largest(self) -> Variant:
+        return self.webp[-1]
+
+
+@dataclass(frozen=True)
+class RenderedAudio:
+    path: str
+    size: int
+
+
+def _digest(source: Path) -> str:
+    return hashlib.sha256(source.read_bytes() + PIPELINE.encode()).hexdigest()[:12]
+
+
+def _widths(original: int) -> list[int]:
+    return sorted({w for w in WIDTHS if w < original} | {min(original, WIDTHS[-1])})
+
+
+def _encode_image(source: Path, key: str, cache: Path) -> RenderedImage:
+    """Decode, orient, strip metadata and write every variant into `cache`."""
+    with Image.open(source) as opened:
+        opened.load()
+        picture = ImageOps.exif_transpose(opened).convert("RGB")
+    webp = []
+    for width in _widths(picture.width):
+        height = round(picture.height * width / picture.width)
+        name = f"{key}-{width}.webp"
+        picture.resize((width, height), Image.Resampling.LANCZOS).save(
+            cache / name, "WEBP", quality=WEBP_QUALITY, method=4
+        )
+        webp.append(Variant(width, height, f"{OUTPUT_FOLDER}/{name}"))
+    fallback = max((v for v in webp if v.width <= FALLBACK_WIDTH), key=lambda v: v.width, default=webp[0])
+    jpeg_name = f"{key}-{fallback.width}.jpg"
+    picture.resize((fallback.width, fallback.height), Image.Resampling.LANCZOS).save(
+        cache / jpeg_name, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True
+    )
+    jpeg = Variant(fallback.width, fallback.height, f"{OUTPUT_FOLDER}/{jpeg_name}")
+    return RenderedImage(picture.width, picture.height, tuple(webp), jpeg)
+
+
+def render_image(source: Path, cache: Path) -> RenderedImage:
+    """The variants of one image, from the cache when its content was seen before."""
+    key = _digest(source)
+    manifest = cache / f"{key}.json"
+    if manifest.is_file():
+        data = json.loads(manifest.read_text())
+        rendered = RenderedImage(
+            data["width"], data["height"],
+            tuple(Variant(**v) for v in data["webp"]), Variant(**data["jpeg"]),
+        )
+        if all((cache / Path(v.path).name).is_file() for v in (*rendered.webp, rendered.jpeg)):
+            return rendered
+    rendered = _encode_image(source, key, cache)
+    manifest.write_text(json.dumps(asdict(rendered)))
+    return rendered
+
+
+def render_audio(source: Path, cache: Path) -> RenderedAudio:
+    name = f"{_digest(source)}-{source.name}"
+    if not (cache / name).is_file():
+        shutil.copyfile(source, cache / name)
+    return RenderedAudio(f"{OUTPUT_FOLDER}/{name}", source.stat().st_size)
+
+
+MediaIndex = dict[str, RenderedImage | RenderedAudio]
+
+
+def render_media(guide: Guide, output: Path, cache: Path) -> MediaIndex:
+    """Render every image and audio file the sites use into `output/media/`; keyed by media path."""
+    cache.mkdir(parents=True, exist_ok=True)
+    (output / OUTPUT_FOLDER).mkdir(parents=True, exist_ok=True)
+    media_root = guide.project.media_dir
+    jobs: dict[str, tuple[str, tuple]] = {}  # media path → (kind, where it is named first)
+    for entry in guide.files:
+        for index, image in enumerate(entry.site.images):
+            jobs.setdefault(image.file, ("image", (entry, ("images", index, "file"))))
+        for language, audio in entry.site.audio.items():
+            jobs.setdefault(audio, ("audio", (entry, ("audio", language))))
+
+    def run(item: tuple[str, tuple[str, tuple]]) -> tuple[str, RenderedImage | RenderedAudio | Problem]:
+        path, (kind, (entry, field)) = item
+        try:
+            if kind == "audio":
+                return path, render_audio(media_root / path, cache)
+            return path, render_image(media_root / path, cache)
+        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+            line, column = entry.located.position(field)
+            reason = "not a readable image" if isinstance(error, UnidentifiedImageError) else str(error)
+            return path, Problem(
+                entry.path, line, column, ".".join(map(str, field)),
+                f"media/{path} cannot be used: {reason}; save it again as JPEG or PNG",
+            )
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        results = dict(pool.map(run, sorted(jobs.items())))
+    problems = [r for r in results.values() if isinstance(r, Problem)]
+    if problems:
+        raise GuideError(problems)
+    index: MediaIndex = {}
+    for path, rendered in results.items():
+        assert not isinstance(rendered, Problem)
+        index[path] = rendered
+        outputs = (*rendered.webp, rendered.jpeg) if isinstance(rendered, RenderedImage) else (rendered,)
+        for variant in outputs:
+            target = output / variant.path
+            if not target.exists():
+                _link_or_copy(cache / Path(variant.path).name, target)
+    return index
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """Hard links make a province-sized rebuild cheap; copy where the file system has none."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

@@ -1,0 +1,97 @@
+"""Write stage for pages: one Material for MkDocs build per language, run in parallel processes.
+
+Each language gets its own `theme.language`, search index and navigation (see research: one build per
+language avoids mixed search indexes and a switcher that loses the page). The volunteers' mkdocs.yml is
+the base; the keys the guide manages are set here.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .i18n import Translator, _
+from .load import Guide
+
+THEME_DIR = Path(__file__).parent / "theme"
+# Material search languages that need no extra tokenizer set-up; others fall back to English.
+SEARCH_SEPARATORS = {"zh": r"[\s\u200b\-、。，．？！；]+"}
+
+
+def language_config(guide: Guide, language: str, docs_dir: Path, site_dir: Path) -> dict[str, Any]:
+    """The MkDocs configuration of one language's build, derived from the project's mkdocs.yml."""
+    t = Translator(language)
+    config = copy.deepcopy(guide.mkdocs_config)
+    extra = {key: value for key, value in config.get("extra", {}).items() if key != "guide"}
+    theme = dict(config.get("theme", {}))
+    theme.update(language=language, custom_dir=str(THEME_DIR))
+    theme.setdefault("font", False)
+    search: dict[str, Any] = {"lang": [language]}
+    if language in SEARCH_SEPARATORS:
+        search["separator"] = SEARCH_SEPARATORS[language]
+    organisation = guide.settings.organisation.get(language) or guide.settings.organisation[guide.default_language]
+    config.update(
+        site_name=guide.settings.title.get(language) or guide.settings.title[guide.default_language],
+        site_url=f"{guide.site_url}{language}/",
+        docs_dir=str(docs_dir),
+        site_dir=str(site_dir),
+        theme=theme,
+        nav=[{t(_("Home")): "index.md"}],
+        not_in_nav="/*.md",
+        plugins=[{"search": search}],
+        extra={**extra, "alternate": True},
+        extra_css=["assets/guide.css"],
+        copyright=f"© {organisation}",
+        use_directory_urls=True,
+        strict=False,
+    )
+    return config
+
+
+def _build_one(config_file: str) -> list[str]:
+    """Run MkDocs for one language in this process; return the warnings it logged."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    warnings: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.WARNING:
+                warnings.append(record.getMessage())
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)  # it announces its dictionary on every build
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(Collect())
+    logger.setLevel(logging.INFO)
+    build(load_config(config_file))
+    return warnings
+
+
+def build_languages(guide: Guide, documents: dict[str, dict[str, str]], work: Path, output: Path) -> list[str]:
+    """Write each language's documents and config under `work`, build into `output/<lang>/`."""
+    config_files = []
+    for language, files in documents.items():
+        docs = work / language / "docs"
+        if docs.exists():
+            for old in docs.rglob("*.md"):
+                old.unlink()
+        docs.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (docs / name).write_text(text, encoding="utf-8")
+        config_file = work / language / "mkdocs.yml"
+        config = language_config(guide, language, docs, output / language)
+        config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        config_files.append(str(config_file))
+    workers = min(len(config_files), os.cpu_count() or 1)
+    if workers <= 1:
+        return [warning for config_file in config_files for warning in _build_one(config_file)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [warning for found in pool.map(_build_one, config_files) for warning in found]

@@ -1,0 +1,224 @@
+"""The site file, declared once as typed models: validation, defaults and the JSON Schema all come from here.
+
+Field rules that need project settings (configured languages, the media folder) read them from the
+pydantic validation context, so the models stay plain declarations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
+
+from . import safe_markdown
+
+CATEGORIES = (
+    "temple",
+    "communal-house",
+    "shrine",
+    "pagoda",
+    "border-marker",
+    "memorial",
+    "battlefield",
+    "church",
+    "museum",
+    "tomb",
+    "landscape",
+    "other",
+)
+STATUSES = ("open", "closed", "restoration")
+LINK_KINDS = ("video", "vr360", "official", "article", "other")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+AUDIO_SUFFIXES = (".mp3", ".m4a", ".ogg")
+# First path segment of a language's site; a slug may not take one of these.
+RESERVED_SLUGS = ("assets", "search", "q", "media", "offline", "sitemap", "index", "404")
+
+ID_PATTERN = re.compile(r"[A-Z0-9]{2,12}")
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What field rules need to know about the project."""
+
+    languages: tuple[str, ...]
+    default_language: str
+    media_root: Path
+
+
+def _context(info: ValidationInfo) -> Context:
+    return info.context["guide"]
+
+
+def _check_id(value: str) -> str:
+    if not ID_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a valid plaque id; use 2 to 12 capital letters A-Z and digits 0-9, "
+            "no spaces or accents (for example KL1368)"
+        )
+    return value
+
+
+def _check_slug(value: str) -> str:
+    if not SLUG_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a valid page address; use lowercase a-z, digits and single '-' "
+            "between words, without accents (for example den-xa-tac)"
+        )
+    if value in RESERVED_SLUGS:
+        raise ValueError(f"{value!r} is reserved for the site itself; choose another address")
+    return value
+
+
+def _check_language(value: str, info: ValidationInfo) -> str:
+    languages = _context(info).languages
+    if value not in languages:
+        raise ValueError(
+            f"language {value!r} is not configured; use one of: {', '.join(languages)} "
+            "(or add it to 'languages' in mkdocs.yml)"
+        )
+    return value
+
+
+def _require_default_language(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+    default = _context(info).default_language
+    if default not in value:
+        raise ValueError(f"the {default!r} text is missing; every text needs at least {default!r}")
+    return value
+
+
+def _check_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{value!r} is not a web address; only http:// and https:// links are allowed")
+    return value
+
+
+def _check_source(value: str) -> str:
+    """A source is a citation in words, or (when it has no spaces) a link that must be http(s)."""
+    return value if any(c.isspace() for c in value.strip()) else _check_http_url(value)
+
+
+def _check_markdown(value: str) -> str:
+    problems = safe_markdown.render(value)[1]
+    if problems:
+        raise ValueError("; ".join(problems))
+    return value
+
+
+def _media_checker(suffixes: tuple[str, ...], kind: str):
+    def check(value: str, info: ValidationInfo) -> str:
+        media_root = _context(info).media_root
+        path = PurePosixPath(value)
+        if "\\" in value or path.is_absolute() or ".." in path.parts or not path.parts:
+            raise ValueError(
+                f"{value!r} must be a path inside media/, written like 'den-xa-tac/photo.jpg' "
+                "(no '..', no leading '/', no backslashes)"
+            )
+        if path.suffix.lower() not in suffixes:
+            raise ValueError(f"{value!r} is not {kind}; use a file ending in {', '.join(suffixes)}")
+        target = (media_root / path).resolve()
+        if not target.is_relative_to(media_root.resolve()):
+            raise ValueError(f"{value!r} points outside media/; keep files inside media/")
+        if not target.is_file():
+            raise ValueError(
+                f"media/{value} does not exist; check the spelling (names are case-sensitive) "
+                "or copy the file there"
+            )
+        return value
+
+    return check
+
+
+Text = Annotated[str, Field(min_length=1)]
+Language = Annotated[str, AfterValidator(_check_language)]
+LocalText = Annotated[
+    dict[Language, Text],
+    AfterValidator(_require_default_language),
+    Field(description="Text per language code; the default language (vi) is required."),
+]
+LocalMarkdown = Annotated[
+    dict[Language, Annotated[str, Field(min_length=1), AfterValidator(_check_markdown)]],
+    AfterValidator(_require_default_language),
+]
+ImagePath = Annotated[str, AfterValidator(_media_checker(IMAGE_SUFFIXES, "an image"))]
+AudioPath = Annotated[str, AfterValidator(_media_checker(AUDIO_SUFFIXES, "an audio file"))]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Location(Strict):
+    lat: float = Field(ge=-90, le=90, description="Latitude, WGS84 decimal degrees (Quảng Ninh is about 21).")
+    lon: float = Field(ge=-180, le=180, description="Longitude, WGS84 decimal degrees (Quảng Ninh is about 107).")
+    approximate: bool = Field(False, description="true when the coordinates were not surveyed.")
+    address: LocalText | None = None
+
+
+class Image(Strict):
+    file: ImagePath = Field(description="Path inside media/, e.g. den-xa-tac/gate.jpg.")
+    alt: LocalText = Field(description="What the image shows, for people who cannot see it.")
+    caption: LocalText | None = None
+    credit: Text | None = Field(None, description="Who made it; say 'illustration' if it is not a photo.")
+
+
+class Link(Strict):
+    url: Annotated[str, AfterValidator(_check_http_url)] = Field(description="http:// or https:// only.")
+    label: LocalText
+    kind: Literal[LINK_KINDS] = "other"  # type: ignore[valid-type]
+
+
+class Practical(Strict):
+    hours: LocalText | None = Field(None, description="Opening hours.")
+    fee: LocalText | None = Field(None, description="Entrance fee, or that entry is free.")
+    festival: LocalText | None = Field(None, description="Festival dates.")
+    contact: Text | None = Field(None, description="Phone or e-mail of the caretaker.")
+
+
+class Site(Strict):
+    """One historic site: the file a volunteer writes, sites/<slug>.yaml."""
+
+    id: Annotated[str, AfterValidator(_check_id)] = Field(
+        description="Plaque id printed into the QR code; 2-12 of A-Z, 0-9. Never change it once printed."
+    )
+    slug: Annotated[str, AfterValidator(_check_slug)] = Field(
+        description="Page address: lowercase a-z, 0-9 and '-'. Old addresses keep working if it changes."
+    )
+    category: Literal[CATEGORIES]  # type: ignore[valid-type]
+    area: LocalText = Field(description="Town or district, used to group the home page.")
+    name: LocalText
+    summary: LocalText = Field(description="One or two sentences, used in lists and previews.")
+    body: LocalMarkdown = Field(description="The guide text in Markdown; HTML is shown as text.")
+    location: Location
+    status: Literal[STATUSES] = "open"  # type: ignore[valid-type]
+    status_note: LocalText | None = Field(None, description="Why it is closed or under restoration.")
+    practical: Practical | None = None
+    images: list[Image] = []
+    audio: dict[Language, AudioPath] = Field({}, description="Narration file per language, inside media/.")
+    links: list[Link] = []
+    sources: Annotated[list[Annotated[str, AfterValidator(_check_source)]], Field(min_length=1)] = Field(
+        description="Where the facts come from: web addresses or citations in words."
+    )
+    uncertain: list[LocalText] = Field([], description="Notes on facts that are approximate or disputed.")
+
+
+class Settings(Strict):
+    """The `extra.guide` section of mkdocs.yml: what volunteers may change about the whole guide."""
+
+    languages: Annotated[list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]], Field(min_length=1)] = [
+        "vi",
+        "en",
+        "zh",
+    ]
+    default_language: str = "vi"
+    title: dict[str, Text] = Field(description="The guide's name per language.")
+    organisation: dict[str, Text] = Field(description="Shown on plaques and in the footer.")
+    plaque_base: str | None = Field(
+        None,
+        description="Start of the address printed in QR codes; default: the site URL in capitals + 'Q/'.",
+    )

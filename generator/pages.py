@@ -1,0 +1,261 @@
+"""Render stage for pages: validated guide → the Markdown documents of one language's MkDocs build.
+
+Pure: takes the guide, a language and the rendered media, returns {docs path: text}. Volunteer text is
+escaped by Jinja's autoescape or rendered by `safe_markdown`; nothing they write reaches the page raw.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import yaml
+from babel.units import format_unit
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from . import safe_markdown
+from .i18n import Translator, _, babel_locale, html_lang, language_name
+from .load import Guide
+from .media import MediaIndex, RenderedAudio, RenderedImage
+from .model import Site
+
+NEARBY_COUNT = 3
+EARTH_RADIUS_KM = 6371.0088
+
+CATEGORY_LABELS = {
+    "temple": _("Temples"),
+    "communal-house": _("Communal houses"),
+    "shrine": _("Shrines"),
+    "pagoda": _("Pagodas"),
+    "border-marker": _("Border markers"),
+    "memorial": _("Memorials"),
+    "battlefield": _("Battlefields"),
+    "church": _("Churches"),
+    "museum": _("Museums"),
+    "tomb": _("Tombs"),
+    "landscape": _("Landscapes"),
+    "other": _("Other sites"),
+}
+STATUS_LABELS = {
+    "closed": _("This site is closed at the moment."),
+    "restoration": _("This site is under restoration."),
+}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A text in the reader's language, or in the default language when not yet translated."""
+
+    text: str
+    lang: str
+    fallback: bool
+
+
+def pick(texts: dict[str, str] | None, language: str, default: str) -> Shown | None:
+    if not texts:
+        return None
+    if language in texts:
+        return Shown(texts[language], language, False)
+    return Shown(texts[default], default, True)
+
+
+def site_path(language: str, slug: str | None = None) -> str:
+    """Path of a page from the site root; every page is a folder so addresses have no .html."""
+    return f"{language}/{slug}/" if slug else f"{language}/"
+
+
+def relative(from_path: str, to_path: str) -> str:
+    """A link that works wherever the site is hosted (a domain root or a sub-folder)."""
+    return "../" * from_path.count("/") + to_path
+
+
+def distance_km(a: Site, b: Site) -> float:
+    """Great-circle distance (haversine), accurate enough to rank and show nearby sites."""
+    lat1, lon1, lat2, lon2 = map(
+        math.radians, (a.location.lat, a.location.lon, b.location.lat, b.location.lon)
+    )
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
+def nearby(site: Site, sites: tuple[Site, ...], count: int = NEARBY_COUNT) -> list[tuple[Site, float]]:
+    others = [(other, distance_km(site, other)) for other in sites if other.id != site.id]
+    return sorted(others, key=lambda pair: (pair[1], pair[0].slug))[:count]
+
+
+def format_distance(km: float, language: str) -> str:
+    """'850 m' or '1,2 km' / '1.2 km' / '1.2公里', as the reader's locale writes it."""
+    locale = babel_locale(language)
+    if km < 1:
+        return format_unit(max(10, round(km * 100) * 10), "length-meter", length="short", locale=locale)
+    return format_unit(round(km, 1), "length-kilometer", length="short", format="#,##0.#", locale=locale)
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("generator", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(html_lang=html_lang, language_name=language_name)
+    return env
+
+
+def render_template(template: str, /, **values: object) -> str:
+    return _environment().get_template(template).render(**values)
+
+
+def _front_matter(**values: object) -> str:
+    return "---\n" + yaml.safe_dump(values, allow_unicode=True, sort_keys=False) + "---\n\n"
+
+
+def _page(front: dict[str, object], html: str) -> str:
+    # Blank lines would end MkDocs' raw HTML block; the fragment is one block of HTML.
+    return _front_matter(**front) + "\n".join(line for line in html.splitlines() if line.strip()) + "\n"
+
+
+class LanguagePages:
+    """Everything that is the same for all pages of one language."""
+
+    def __init__(self, guide: Guide, language: str, media: MediaIndex) -> None:
+        self.guide, self.language, self.media = guide, language, media
+        self.default = guide.default_language
+        self.t = Translator(language)
+
+    def shown(self, texts: dict[str, str] | None) -> Shown | None:
+        return pick(texts, self.language, self.default)
+
+    def alternates(self, slug: str | None) -> list[dict[str, object]]:
+        here = site_path(self.language, slug)
+        return [
+            {
+                "lang": lang,
+                "hreflang": html_lang(lang),
+                "name": language_name(lang),
+                "href": relative(here, site_path(lang, slug)),
+                "current": lang == self.language,
+            }
+            for lang in self.guide.languages
+        ]
+
+    def home(self) -> str:
+        here = site_path(self.language)
+        areas: dict[str, dict[str, list[Site]]] = {}
+        for site in sorted(self.guide.sites, key=lambda s: s.name[self.default]):
+            areas.setdefault(site.area[self.default], {}).setdefault(site.category, []).append(site)
+        groups = [
+            {
+                "area": self.shown(area_sites[0].area),
+                "categories": [
+                    {"label": self.t(CATEGORY_LABELS[category]), "sites": [self._card(s, here) for s in found]}
+                    for category, found in sorted(by_category.items(), key=lambda kv: list(CATEGORY_LABELS).index(kv[0]))
+                ],
+            }
+            for _key, by_category in sorted(areas.items())
+            for area_sites in [next(iter(by_category.values()))]
+        ]
+        title = self.shown(self.guide.settings.title)
+        html = render_template("home.html", t=self.t, title=title, groups=groups, count=len(self.guide.sites))
+        front = {
+            "title": title.text,
+            "description": self.t("Audio guide and directions to {count} historic sites.", count=len(self.guide.sites)),
+            "hide": ["navigation", "toc"],
+            "guide_alternates": self.alternates(None),
+        }
+        return _page(front, html)
+
+    def _card(self, site: Site, here: str) -> dict[str, object]:
+        return {
+            "name": self.shown(site.name),
+            "summary": self.shown(site.summary),
+            "href": relative(here, site_path(self.language, site.slug)),
+        }
+
+    def _image(self, image, here: str, eager: bool) -> dict[str, object]:
+        rendered = self.media[image.file]
+        assert isinstance(rendered, RenderedImage)
+        return {
+            "srcset": ", ".join(f"{relative(here, v.path)} {v.width}w" for v in rendered.webp),
+            "src": relative(here, rendered.jpeg.path),
+            "width": rendered.largest.width,
+            "height": rendered.largest.height,
+            "alt": self.shown(image.alt),
+            "caption": self.shown(image.caption),
+            "credit": image.credit,
+            "eager": eager,
+        }
+
+    def site(self, site: Site) -> str:
+        here = site_path(self.language, site.slug)
+        name, summary, body = self.shown(site.name), self.shown(site.summary), self.shown(site.body)
+        assert name and summary and body
+        body_html = Markup(safe_markdown.render(body.text)[0])
+        untranslated = name.fallback or summary.fallback or body.fallback
+        audio = None
+        if self.language in site.audio:
+            rendered = self.media[site.audio[self.language]]
+            assert isinstance(rendered, RenderedAudio)
+            audio = {"src": relative(here, rendered.path), "size_kb": round(rendered.size / 1024)}
+        audio_elsewhere = [
+            {"name": language_name(lang), "href": relative(here, site_path(lang, site.slug))}
+            for lang in self.guide.languages
+            if lang in site.audio and lang != self.language
+        ]
+        loc = site.location
+        practical = site.practical
+        details = [
+            (self.t(label), self.shown(getattr(practical, field)))
+            for field, label in (("hours", _("Opening hours")), ("fee", _("Entrance fee")), ("festival", _("Festival")))
+            if practical and getattr(practical, field)
+        ]
+        html = render_template(
+            "site.html",
+            t=self.t,
+            lang=self.language,
+            site=site,
+            name=name,
+            summary=summary,
+            body=body,
+            body_html=body_html,
+            untranslated=untranslated,
+            default_name=language_name(self.default),
+            reader_name=language_name(self.language),
+            status=self.t(STATUS_LABELS[site.status]) if site.status in STATUS_LABELS else None,
+            status_note=self.shown(site.status_note),
+            audio=audio,
+            audio_elsewhere=audio_elsewhere,
+            images=[self._image(image, here, eager=index == 0) for index, image in enumerate(site.images)],
+            address=self.shown(loc.address),
+            geo=f"geo:{loc.lat},{loc.lon}?q={loc.lat},{loc.lon}",
+            osm=f"https://www.openstreetmap.org/?mlat={loc.lat}&mlon={loc.lon}#map=17/{loc.lat}/{loc.lon}",
+            google=f"https://www.google.com/maps/search/?api=1&query={loc.lat}%2C{loc.lon}",
+            details=details,
+            contact=practical.contact if practical else None,
+            links=[{"url": link.url, "label": self.shown(link.label), "kind": link.kind} for link in site.links],
+            nearby=[
+                {**self._card(other, here), "distance": format_distance(km, self.language)}
+                for other, km in nearby(site, self.guide.sites)
+            ],
+            sources=[(source, source.startswith(("http://", "https://"))) for source in site.sources],
+            uncertain=[self.shown(note) for note in site.uncertain],
+        )
+        front = {
+            "title": name.text,
+            "description": summary.text,
+            "hide": ["navigation", "toc"],
+            "guide_alternates": self.alternates(site.slug),
+        }
+        return _page(front, html)
+
+
+def render_language(guide: Guide, language: str, media: MediaIndex) -> dict[str, str]:
+    """All Markdown documents of one language: its home page and one page per site."""
+    pages = LanguagePages(guide, language, media)
+    documents = {"index.md": pages.home()}
+    documents.update({f"{site.slug}.md": pages.site(site) for site in guide.sites})
+    return documents

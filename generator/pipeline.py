@@ -1,0 +1,195 @@
+"""The build, end to end: load → validate → render → write into a fresh folder → swap into place.
+
+The previous `site/` is replaced only after everything succeeded, so a mistake in one file never
+leaves a half-written or missing site behind.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import addresses, pages, plaques, qr, registry
+from .load import Guide, load_guide
+from .media import render_media
+from .mkdocs_build import build_languages
+from .problems import GuideError
+
+DEFAULT_PRESET = "a6"
+DEFAULT_PAPER = "a4"
+PLAQUE_FOLDER = "plaques"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    guide: Guide
+    output: Path
+    warnings: tuple[str, ...]
+    registered: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class PlaqueOptions:
+    """What `build.py plaques` can choose; the default build uses the defaults."""
+
+    size: str = DEFAULT_PRESET
+    paper: str = DEFAULT_PAPER
+    bleed: float = 3.0
+    level: str = "Q"
+    only: tuple[str, ...] = ()  # plaque ids or slugs; empty = all sites
+
+
+def write_files(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def address_files(guide: Guide, forwarding: registry.Forwarding) -> dict[str, str]:
+    """Root pages, every plaque address (current and retired) and every old slug address."""
+    files = addresses.root_files(guide)
+    by_slug = {site.slug: site for site in guide.sites}
+    plaque_targets = {site.id: site.slug for site in guide.sites} | forwarding.retired_plaques
+    for plaque_id, slug in plaque_targets.items():
+        files.update(addresses.plaque_pages(guide, plaque_id, slug, by_slug[slug].name[guide.default_language]))
+    for old, slug in forwarding.old_slugs.items():
+        files.update(addresses.old_slug_pages(guide, old, slug, by_slug[slug].name[guide.default_language]))
+    return files
+
+
+def select_sites(guide: Guide, only: tuple[str, ...]) -> list:
+    if not only:
+        return list(guide.sites)
+    chosen = [site for site in guide.sites if site.id in only or site.slug in only]
+    unknown = set(only) - {site.id for site in chosen} - {site.slug for site in chosen}
+    if unknown:
+        raise GuideError(f"no site has the id or slug {', '.join(sorted(unknown))}")
+    return chosen
+
+
+def _cached(cache: Path, key_parts: tuple, render) -> tuple[bytes, bytes]:
+    """(pdf, png) from the hash-keyed cache, rendering and verifying only what changed."""
+    key = hashlib.sha256(repr((plaques.PIPELINE, *key_parts)).encode()).hexdigest()[:16]
+    pdf_file, png_file = cache / f"{key}.pdf", cache / f"{key}.png"
+    if not (pdf_file.is_file() and png_file.is_file()):
+        rendered = render()
+        cache.mkdir(parents=True, exist_ok=True)
+        png_file.write_bytes(rendered.png())
+        pdf_file.write_bytes(rendered.pdf)
+    return pdf_file.read_bytes(), png_file.read_bytes()
+
+
+def plaque_files(guide: Guide, options: PlaqueOptions) -> tuple[dict[str, bytes], list[str]]:
+    """QR codes (SVG, PNG), one plaque per site (PDF, PNG preview) and a sheet; with size warnings."""
+    preset = plaques.parse_size(options.size)
+    cache = guide.project.root / ".build" / "cache" / "plaques"
+    organisation = guide.settings.organisation
+    files: dict[str, bytes] = {}
+    texts = []
+    warnings: set[str] = set()
+    for site in select_sites(guide, options.only):
+        url = addresses.plaque_url(guide, site.id)
+        text = plaques.plaque_text(url, site.id, site.name, guide.languages,
+                                   organisation.get(guide.default_language, ""))
+        symbol = qr.make_symbol(url, options.level)
+        if qr.decode(qr.to_image(symbol)) != [url]:
+            raise GuideError(f"the QR code of {site.id} does not read back as {url}")
+        warnings.update(plaques.size_warnings(preset, symbol))
+        folder = f"{PLAQUE_FOLDER}/{site.id}"
+        files[f"{folder}/qr.svg"] = qr.write(symbol, "svg")
+        files[f"{folder}/qr.png"] = qr.write(symbol, "png")
+        pdf, png = _cached(cache, (text, preset, options.level),
+                           lambda text=text: plaques.render_plaque(text, preset, options.level))
+        files[f"{folder}/plaque-{preset.name}.pdf"], files[f"{folder}/plaque-{preset.name}.png"] = pdf, png
+        texts.append(text)
+    sheet = f"{PLAQUE_FOLDER}/sheet-{preset.name}-on-{options.paper}"
+    pdf, png = _cached(cache, (tuple(texts), preset, options.paper, options.bleed, options.level),
+                       lambda: plaques.render_sheet(texts, preset, options.paper, options.bleed, options.level))
+    files[f"{sheet}.pdf"], files[f"{sheet}.png"] = pdf, png
+    return files, sorted(warnings)
+
+
+def write_bytes(root: Path, files: dict[str, bytes]) -> None:
+    for name, data in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def render_site(guide: Guide, output: Path, forwarding: registry.Forwarding) -> tuple[str, ...]:
+    """Render the whole guide into the empty folder `output`; return warnings."""
+    work = guide.project.root / ".build"
+    media = render_media(guide, output, work / "cache" / "media")
+    documents = {lang: pages.render_language(guide, lang, media) for lang in guide.languages}
+    warnings = build_languages(guide, documents, work, output)
+    write_files(output, address_files(guide, forwarding))
+    shutil.copyfile(output / guide.default_language / "404.html", output / "404.html")
+    files, plaque_warnings = plaque_files(guide, PlaqueOptions())
+    write_bytes(output, files)
+    return (*warnings, *plaque_warnings)
+
+
+def swap_into_place(built: Path, target: Path) -> None:
+    """Replace `target` by `built` with renames only, so readers never see a partial site."""
+    old = target.with_name(f"{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    built.rename(target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def check(root: Path) -> tuple[Guide, registry.Registry]:
+    """Validate sites, settings and the plaque registry; raise GuideError listing every problem."""
+    guide = load_guide(root)
+    try:
+        addresses.plaque_folder(guide)
+    except ValueError as error:
+        raise GuideError(f"mkdocs.yml: extra.guide.plaque_base: {error}") from None
+    issued = registry.load_registry(guide)
+    problems = registry.check(guide, issued)
+    if problems:
+        raise GuideError(problems)
+    return guide, issued
+
+
+def staged(target: Path, write) -> None:
+    """Run `write(folder)` on a fresh folder next to `target`, then swap it in; on failure keep `target`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    try:
+        write(staging)
+        swap_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def build(root: Path, output: Path | None = None, today: datetime.date | None = None) -> BuildResult:
+    guide, issued = check(root)
+    target = output or guide.project.output_dir
+    warnings: list[str] = []
+    staged(target, lambda folder: warnings.extend(render_site(guide, folder, registry.forwarding(guide, issued))))
+    new_lines = registry.additions(guide, issued, today or datetime.date.today())
+    registry.append(guide.project.registry_file, new_lines)
+    return BuildResult(guide, target, tuple(warnings), tuple(new_lines))
+
+
+def build_plaques(root: Path, options: PlaqueOptions, output: Path) -> tuple[Path, list[str]]:
+    """Only the plaques and sheet, with chosen size, paper and sites, into their own folder."""
+    guide, _issued = check(root)
+    warnings: list[str] = []
+
+    def write(folder: Path) -> None:
+        files, found = plaque_files(guide, options)
+        write_bytes(folder, {name.removeprefix(f"{PLAQUE_FOLDER}/"): data for name, data in files.items()})
+        warnings.extend(found)
+
+    staged(output, write)
+    return output, warnings

@@ -1,0 +1,319 @@
+"""Print stage: vector PDF plaques and n-up sheets with crop marks, each QR code proven to decode.
+
+A plaque's layout is declared as fractions of its size (`Preset`), drawn by small `_draw_*` functions
+with fpdf2 (embeds subsets of Noto Sans CJK SC, which covers Vietnamese and Chinese), then rasterised
+with pdfium and read back with zxing-cpp: a plaque that does not scan to its address is never written.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pypdfium2
+from fpdf import FPDF
+from PIL import Image
+
+from . import qr
+from .i18n import Translator, _
+
+MM_PER_INCH = 25.4
+PT_PER_MM = 72 / MM_PER_INCH
+PREVIEW_DPI = 150
+MIN_MODULE_MM = 0.5
+FONT_FILES = {
+    "": ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf"),
+    "B": ("NotoSansCJK-Bold.ttc", "NotoSansCJKsc-Bold.otf"),
+}
+FONT_DIRS = (
+    Path("/usr/share/fonts/opentype/noto"),
+    Path("/usr/share/fonts/noto-cjk"),
+    Path("/usr/share/fonts/google-noto-cjk"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".local/share/fonts",
+    Path("/Library/Fonts"),
+)
+SC_INDEX_IN_COLLECTION = 2  # Noto Sans CJK .ttc: JP, KR, SC, TC, HK
+BAND_RGB = (166, 28, 28)
+CALL_TO_ACTION = _("Scan for the audio guide")
+PIPELINE = "plaque-v1"  # bump when the drawing changes, to invalidate cached plaques
+PAPERS = {"a4": (210.0, 297.0), "a3": (297.0, 420.0)}
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A plaque size and how it is read: the viewing distance decides the smallest useful code."""
+
+    name: str
+    width: float  # mm, trimmed
+    height: float
+    viewing_distance_m: float
+    compact: bool = False  # stickers: Vietnamese name, code and address only
+
+
+PRESETS = {
+    "sticker": Preset("sticker", 60, 80, 0.3, compact=True),
+    "a6": Preset("a6", 105, 148, 0.5),
+    "a5": Preset("a5", 148, 210, 1.0),
+    "a4": Preset("a4", 210, 297, 1.5),
+}
+
+
+def parse_size(text: str) -> Preset:
+    """A preset name, or a custom size written WIDTHxHEIGHT in millimetres (e.g. 90x120)."""
+    key = text.strip().lower()
+    if key in PRESETS:
+        return PRESETS[key]
+    try:
+        width, height = (float(part) for part in key.split("x"))
+    except ValueError:
+        raise ValueError(f"unknown plaque size {text!r}; use {', '.join(PRESETS)} or WIDTHxHEIGHT in mm") from None
+    if not (30 <= width <= 600 and 30 <= height <= 850):
+        raise ValueError(f"plaque size {text!r} is outside 30-600 x 30-850 mm")
+    return Preset(f"{width:g}x{height:g}", width, height, viewing_distance_m=max(width, height) / 300,
+                  compact=min(width, height) < 80)
+
+
+@dataclass(frozen=True)
+class PlaqueText:
+    """Everything printed on one plaque; names[0] is the default language's."""
+
+    url: str
+    typed_address: str
+    plaque_id: str
+    names: tuple[tuple[str, str], ...]  # (language, name)
+    calls: tuple[tuple[str, str], ...]  # (language, call to action)
+    organisation: str
+
+
+def plaque_text(url: str, plaque_id: str, names: dict[str, str], languages: tuple[str, ...], organisation: str) -> PlaqueText:
+    ordered = tuple((lang, _nfc(names[lang])) for lang in languages if lang in names)
+    calls = tuple((lang, _nfc(Translator(lang)(CALL_TO_ACTION))) for lang in languages)
+    typed = url.split("://", 1)[-1].lower()
+    return PlaqueText(url, typed, plaque_id, ordered, calls, _nfc(organisation))
+
+
+def _nfc(text: str) -> str:
+    """Decomposed accents collide when stacked (ầ, ố); fonts expect composed characters."""
+    return unicodedata.normalize("NFC", text)
+
+
+class FontMissing(RuntimeError):
+    pass
+
+
+@cache
+def font_files() -> dict[str, Path]:
+    found = {}
+    for style, names in FONT_FILES.items():
+        for folder in FONT_DIRS:
+            match = next((folder / name for name in names if (folder / name).is_file()), None)
+            if match:
+                found[style] = match
+                break
+        else:
+            raise FontMissing(
+                f"the font Noto Sans CJK SC ({names[0]}) is not installed; it prints Vietnamese and Chinese "
+                "on plaques. Install the Debian/Ubuntu package fonts-noto-cjk (bash setup.sh does it)"
+            )
+    return found
+
+
+def _new_pdf(title: str) -> FPDF:
+    pdf = FPDF(unit="mm")
+    pdf.set_auto_page_break(False)
+    pdf.set_margin(0)
+    pdf.set_title(title)
+    pdf.set_creator("heritage-guide")
+    for style, path in font_files().items():
+        index = SC_INDEX_IN_COLLECTION if path.suffix == ".ttc" else 0
+        pdf.add_font("Noto", style, str(path), collection_font_number=index)
+    pdf.set_text_shaping(True)
+    return pdf
+
+
+def qr_side(preset: Preset) -> float:
+    """Width of the printed code, quiet zone included, from the layout's fractions."""
+    if preset.compact:
+        return min(preset.width * 0.9, preset.height * 0.68)
+    return min(preset.width * 0.74, preset.height * 0.5)
+
+
+def size_warnings(preset: Preset, symbol: qr.Symbol) -> list[str]:
+    side = qr_side(preset)
+    module = side / (symbol.size + 2 * qr.QUIET_ZONE)
+    code = side * symbol.size / (symbol.size + 2 * qr.QUIET_ZONE)
+    found = []
+    if module < MIN_MODULE_MM:
+        found.append(f"{preset.name}: a QR module is {module:.2f} mm, under {MIN_MODULE_MM} mm; print larger")
+    if code < preset.viewing_distance_m * 1000 / 10:
+        found.append(
+            f"{preset.name}: the code is {code:.0f} mm wide, too small to scan from "
+            f"{preset.viewing_distance_m:g} m (needs {preset.viewing_distance_m * 100:.0f} mm)"
+        )
+    return found
+
+
+def _fit_text(pdf: FPDF, text: str, width: float, size_pt: float, style: str = "", max_lines: int = 2) -> float:
+    """The largest size up to `size_pt` at which `text` fits in `max_lines` lines."""
+    while size_pt > 5:
+        pdf.set_font("Noto", style, size_pt)
+        if len(pdf.multi_cell(width, size_pt / PT_PER_MM * 1.2, text, dry_run=True, output="LINES")) <= max_lines:
+            break
+        size_pt *= 0.92
+    return size_pt
+
+
+def _text_block(pdf: FPDF, x: float, y: float, width: float, text: str, size_pt: float, style: str = "",
+                max_lines: int = 2) -> float:
+    """Centred text; returns the y below it."""
+    size = _fit_text(pdf, text, width, size_pt, style, max_lines)
+    pdf.set_xy(x, y)
+    pdf.multi_cell(width, size / PT_PER_MM * 1.2, text, align="C")
+    return pdf.get_y()
+
+
+def _draw_code(pdf: FPDF, symbol: qr.Symbol, x: float, y: float, side: float) -> None:
+    module = side / (symbol.size + 2 * qr.QUIET_ZONE)
+    pdf.set_fill_color(255, 255, 255)
+    pdf.rect(x, y, side, side, style="F")
+    pdf.set_fill_color(0, 0, 0)
+    for row, column, length in qr.dark_runs(symbol):
+        pdf.rect(x + (column + qr.QUIET_ZONE) * module, y + (row + qr.QUIET_ZONE) * module,
+                 length * module, module, style="F")
+
+
+def draw_plaque(pdf: FPDF, text: PlaqueText, symbol: qr.Symbol, preset: Preset, x: float, y: float,
+                bleed: float = 0.0) -> None:
+    """Draw one plaque with its trimmed top-left corner at (x, y); the band runs into the bleed."""
+    w, h = preset.width, preset.height
+    margin = w * 0.06
+    inner = w - 2 * margin
+    pdf.set_text_color(0, 0, 0)
+    band = 0.0 if preset.compact else h * 0.07
+    if band:
+        pdf.set_fill_color(*BAND_RGB)
+        pdf.rect(x - bleed, y - bleed, w + 2 * bleed, band + bleed, style="F")
+        pdf.set_text_color(255, 255, 255)
+        size = _fit_text(pdf, text.organisation, inner, band * PT_PER_MM * 0.42, max_lines=1)
+        pdf.set_xy(x + margin, y + (band - size / PT_PER_MM * 1.2) / 2)
+        pdf.cell(inner, size / PT_PER_MM * 1.2, text.organisation, align="C")
+        pdf.set_text_color(0, 0, 0)
+    cursor = y + band + h * 0.03
+    cursor = _text_block(pdf, x + margin, cursor, inner, text.names[0][1], w * 0.075 * PT_PER_MM, "B")
+    if not preset.compact:
+        others = " · ".join(name for _lang, name in text.names[1:])
+        if others:
+            cursor = _text_block(pdf, x + margin, cursor + h * 0.005, inner, others, w * 0.042 * PT_PER_MM)
+    side = qr_side(preset)
+    bottom_block = h * (0.12 if preset.compact else 0.22)
+    code_y = max(cursor + h * 0.01, y + (h - bottom_block - side) * 0.9)
+    _draw_code(pdf, symbol, x + (w - side) / 2, code_y, side)
+    cursor = code_y + side
+    if not preset.compact:
+        for _lang, call in text.calls:
+            cursor = _text_block(pdf, x + margin, cursor, inner, call, w * 0.036 * PT_PER_MM, max_lines=1)
+        cursor += h * 0.01
+    cursor = _text_block(pdf, x + margin, cursor, inner, text.typed_address, w * 0.045 * PT_PER_MM, "B", 1)
+    footer = f"{text.plaque_id}" if preset.compact else f"{text.plaque_id} · {text.organisation}"
+    _text_block(pdf, x + margin, cursor, inner, footer, w * 0.028 * PT_PER_MM, max_lines=1)
+
+
+def _crop_marks(pdf: FPDF, x: float, y: float, w: float, h: float, bleed: float) -> None:
+    offset, length = bleed + 2, 4.0
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_line_width(0.1)
+    for cx, sx in ((x, -1), (x + w, 1)):
+        for cy, sy in ((y, -1), (y + h, 1)):
+            pdf.line(cx + sx * offset, cy, cx + sx * (offset + length), cy)
+            pdf.line(cx, cy + sy * offset, cx, cy + sy * (offset + length))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    pages: tuple[Image.Image, ...]  # rasterised at PREVIEW_DPI, for previews and decoding
+
+    def png(self, page: int = 0) -> bytes:
+        buffer = io.BytesIO()
+        self.pages[page].save(buffer, "PNG", optimize=True)
+        return buffer.getvalue()
+
+
+def rasterise(pdf_bytes: bytes, dpi: int = PREVIEW_DPI) -> tuple[Image.Image, ...]:
+    document = pypdfium2.PdfDocument(pdf_bytes)
+    try:
+        return tuple(page.render(scale=dpi / 72).to_pil().convert("RGB") for page in document)
+    finally:
+        document.close()
+
+
+class NotScannable(RuntimeError):
+    pass
+
+
+def _verified(pdf: FPDF, expected_per_page: list[list[str]], what: str) -> Rendered:
+    data = bytes(pdf.output())
+    pages = rasterise(data)
+    for number, (image, expected) in enumerate(zip(pages, expected_per_page, strict=True), start=1):
+        found = sorted(qr.decode(image))
+        if found != sorted(expected):
+            raise NotScannable(f"{what}, page {number}: the QR codes read back as {found}, expected {sorted(expected)}")
+    return Rendered(data, pages)
+
+
+def render_plaque(text: PlaqueText, preset: Preset, level: str = "Q") -> Rendered:
+    """One plaque, trimmed size, as a one-page vector PDF whose code is proven to scan."""
+    symbol = qr.make_symbol(text.url, level)
+    pdf = _new_pdf(f"{text.names[0][1]} ({text.plaque_id})")
+    pdf.add_page(format=(preset.width, preset.height))
+    draw_plaque(pdf, text, symbol, preset, 0, 0)
+    return _verified(pdf, [[text.url]], f"plaque {text.plaque_id}")
+
+
+def sheet_grid(preset: Preset, paper: str, bleed: float) -> tuple[str, int, int, float, float]:
+    """Orientation, columns and rows that fit most plaques with room for crop marks, and the cell size."""
+    if paper not in PAPERS:
+        raise ValueError(f"unknown paper {paper!r}; use one of: {', '.join(PAPERS)}")
+    cell_w = preset.width + 2 * (bleed + 6)
+    cell_h = preset.height + 2 * (bleed + 6)
+    best = ("P", 0, 0)
+    for orientation in ("P", "L"):
+        paper_w, paper_h = PAPERS[paper] if orientation == "P" else PAPERS[paper][::-1]
+        columns, rows = math.floor((paper_w - 10) / cell_w), math.floor((paper_h - 10) / cell_h)
+        if columns * rows > best[1] * best[2]:
+            best = (orientation, columns, rows)
+    if best[1] * best[2] == 0:
+        raise ValueError(f"a {preset.name} plaque does not fit on {paper.upper()} paper with crop marks")
+    return (*best, cell_w, cell_h)
+
+
+def render_sheet(texts: list[PlaqueText], preset: Preset, paper: str = "a4", bleed: float = 3.0,
+                 level: str = "Q") -> Rendered:
+    """All plaques imposed n-up, centred, with crop marks at each plaque's trim corners."""
+    orientation, columns, rows, cell_w, cell_h = sheet_grid(preset, paper, bleed)
+    pdf = _new_pdf(f"{len(texts)} plaques, {preset.name} on {paper.upper()}")
+    per_page = columns * rows
+    expected: list[list[str]] = []
+    for start in range(0, len(texts), per_page):
+        batch = texts[start:start + per_page]
+        pdf.add_page(orientation=orientation, format=paper.upper())
+        left = (pdf.w - columns * cell_w) / 2
+        top = (pdf.h - rows * cell_h) / 2
+        for index, text in enumerate(batch):
+            x = left + (index % columns) * cell_w + (cell_w - preset.width) / 2
+            y = top + (index // columns) * cell_h + (cell_h - preset.height) / 2
+            draw_plaque(pdf, text, qr.make_symbol(text.url, level), preset, x, y, bleed)
+            _crop_marks(pdf, x, y, preset.width, preset.height, bleed)
+        expected.append([text.url for text in batch])
+    return _verified(pdf, expected, f"sheet {preset.name} on {paper.upper()}")
+
+
+__all__ = [
+    "PRESETS", "FontMissing", "NotScannable", "PlaqueText", "Preset", "Rendered", "parse_size", "plaque_text",
+    "render_plaque", "render_sheet", "size_warnings",
+]

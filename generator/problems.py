@@ -1,0 +1,39 @@
+"""Problems found in volunteers' files, reported all at once as `file:line:col: field: message`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One mistake in one file, located precisely enough to jump to it in an editor."""
+
+    file: str
+    line: int
+    column: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class GuideError(Exception):
+    """A mistake the user can fix; the CLI prints it without a traceback and exits non-zero."""
+
+    def __init__(self, problems: list[Problem] | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem("", 0, 0, "", problems)]
+        self.problems = sorted(problems)
+        super().__init__("\n".join(map(str, self.problems)))
+
+
+def display_path(path: Path, root: Path) -> str:
+    """Paths in messages are relative to the project, as a volunteer sees them in the file list."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,120 @@
+"""Read a YAML file into plain Python values plus the line:column of every field.
+
+PyYAML forgets where values came from once it builds Python objects, and silently keeps the last of
+two equal keys. We compose the node tree ourselves so every error can point at `file:line:col`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+FieldPath = tuple[str | int, ...]
+
+
+@dataclass
+class Located:
+    """A YAML document's data with the position of each value (and of each mapping key)."""
+
+    data: Any
+    values: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: FieldPath, *, key: bool = False) -> tuple[int, int]:
+        """Where `path` is, or its nearest located ancestor (e.g. the mapping a missing field belongs to)."""
+        table = self.keys if key else self.values
+        for cut in range(len(path), -1, -1):
+            found = table.get(path[:cut]) or self.values.get(path[:cut])
+            if found:
+                return found
+        return (1, 1)
+
+
+class YamlProblem(ValueError):
+    """The file is not readable YAML; carries the position and a plain-words message."""
+
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.column, self.message = line, column, message
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _nfc(value: Any) -> Any:
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.located = Located(None)
+
+    def build(self, node: yaml.Node, path: FieldPath) -> Any:
+        self.located.values[path] = _mark(node)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise YamlProblem(*_mark(key_node), "a field name must be plain text")
+                key = _nfc(str(self.constructor.construct_object(key_node)))
+                if key in result:
+                    line, _ = self.located.keys[path + (key,)]
+                    raise YamlProblem(
+                        *_mark(key_node),
+                        f"the field '{key}' appears twice (first on line {line}); keep only one",
+                    )
+                self.located.keys[path + (key,)] = _mark(key_node)
+                result[key] = self.build(value_node, path + (key,))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+        return _nfc(self.constructor.construct_object(node))
+
+
+def parse_yaml(text: str) -> Located:
+    """Parse one YAML document, keeping positions; raises YamlProblem in plain words."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        hint = " (check the indentation, and put text containing ': ' or '#' in quotes)"
+        raise YamlProblem(line, column, f"this is not valid YAML: {error.problem}{hint}") from None
+    except yaml.YAMLError as error:
+        raise YamlProblem(1, 1, f"this is not valid YAML: {error}") from None
+    builder = _Builder()
+    if node is None:
+        return Located({})
+    try:
+        builder.located.data = builder.build(node, ())
+    except yaml.constructor.ConstructorError as error:
+        mark = error.problem_mark
+        raise YamlProblem(mark.line + 1, mark.column + 1, f"unreadable value: {error.problem}") from None
+    return builder.located
+
+
+def read_text(path: Path) -> str:
+    """Read UTF-8 (with or without BOM); a wrong encoding raises YamlProblem at the bad byte."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        raise YamlProblem(
+            line,
+            column,
+            "the file is not saved as UTF-8; open it in your editor and save it again with "
+            "the encoding 'UTF-8'",
+        ) from None
+
+
+def load_yaml(path: Path) -> Located:
+    return parse_yaml(read_text(path))

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Set up everything the guide needs, then build it or test it:
+#   bash setup.sh build   # sample sites → site/ (pages + plaques)
+#   bash setup.sh test    # the whole test suite
+# System packages (Debian/Ubuntu, installed with apt-get when run as root):
+#   fonts-noto-cjk (plaque text: Vietnamese + Chinese), chromium (browser tests only).
+set -euo pipefail
+cd "$(dirname "$0")"
+what="${1:-build}"
+
+packages=(fonts-noto-cjk)
+[ "$what" = test ] && packages+=(chromium)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "Please install these system packages first: ${missing[*]} (see README.md)" >&2
+  fi
+fi
+
+python=python3
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed" >&2; exit 1; }
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+
+case "$what" in
+  build) exec .venv/bin/python build.py ;;
+  test) exec .venv/bin/python -m pytest ;;
+  *) echo "usage: bash setup.sh build|test" >&2; exit 2 ;;
+esac
