@@ -25,7 +25,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    guide, issued = pipeline.check(args.root)
+    guide, _issued = pipeline.check(args.root)
     print(f"All {len(guide.sites)} site files and the plaque registry are valid.")
     return 0
 

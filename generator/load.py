@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,7 +123,7 @@ _MESSAGES = {
 }
 
 
-def _field_name(path: FieldPath) -> str:
+def field_name(path: FieldPath) -> str:
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
@@ -133,12 +134,10 @@ def problems_from(error: ValidationError, file: str, located: Located, model: ty
     problems = []
     for err in error.errors(include_url=False):
         path: FieldPath = tuple(err["loc"])
-        at_key = False
         if path and path[-1] == "[key]":
-            path, at_key = path[:-1], True
+            path = path[:-1]
         kind = err["type"]
         if kind == "extra_forbidden":
-            at_key = True
             known = _known_fields(model, path[:-1])
             close = difflib.get_close_matches(str(path[-1]), known, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"known fields here: {', '.join(known)}"
@@ -147,9 +146,21 @@ def problems_from(error: ValidationError, file: str, located: Located, model: ty
             message = f"required field {path[-1]!r} is missing; add it"
         else:
             message = _MESSAGES.get(kind, lambda err: err["msg"])(err)
-        line, column = located.position(path, key=at_key)
-        problems.append(Problem(file, line, column, _field_name(path), message))
+        line, column = located.position(path)
+        line, column = _inside_block(err.get("input"), message, line, column)
+        problems.append(Problem(file, line, column, field_name(path), message))
     return problems
+
+
+def _inside_block(value: Any, message: str, line: int, column: int) -> tuple[int, int]:
+    """For a multi-line text (a `|` block), point at the line holding the quoted culprit."""
+    quoted = re.search(r"'([^']+)'", message)
+    if not (isinstance(value, str) and "\n" in value and quoted):
+        return line, column
+    for offset, text in enumerate(value.splitlines(), start=1):
+        if quoted.group(1) in text:
+            return line + offset, column + 2 + text.index(quoted.group(1))
+    return line, column
 
 
 def _known_fields(model: type[BaseModel], path: FieldPath) -> list[str]:

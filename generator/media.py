@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .load import Guide
+from .load import Guide, field_name
 from .problems import GuideError, Problem
 
 WIDTHS = (480, 960, 1600)
@@ -131,7 +131,7 @@ def render_media(guide: Guide, output: Path, cache: Path) -> MediaIndex:
             line, column = entry.located.position(field)
             reason = "not a readable image" if isinstance(error, UnidentifiedImageError) else str(error)
             return path, Problem(
-                entry.path, line, column, ".".join(map(str, field)),
+                entry.path, line, column, field_name(field),
                 f"media/{path} cannot be used: {reason}; save it again as JPEG or PNG",
             )
 

@@ -37,6 +37,7 @@ AUDIO_SUFFIXES = (".mp3", ".m4a", ".ogg")
 # First path segment of a language's site; a slug may not take one of these.
 RESERVED_SLUGS = ("assets", "search", "q", "media", "offline", "sitemap", "index", "404")
 
+LOCAL_TEXT_MARK = "x-local-text"  # replaced in the JSON Schema by the configured languages
 ID_PATTERN = re.compile(r"[A-Z0-9]{2,12}")
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -139,11 +140,13 @@ Language = Annotated[str, AfterValidator(_check_language)]
 LocalText = Annotated[
     dict[Language, Text],
     AfterValidator(_require_default_language),
-    Field(description="Text per language code; the default language (vi) is required."),
+    Field(description="Text per language code; the default language (vi) is required.",
+          json_schema_extra={LOCAL_TEXT_MARK: True}),
 ]
 LocalMarkdown = Annotated[
     dict[Language, Annotated[str, Field(min_length=1), AfterValidator(_check_markdown)]],
     AfterValidator(_require_default_language),
+    Field(json_schema_extra={LOCAL_TEXT_MARK: True}),
 ]
 ImagePath = Annotated[str, AfterValidator(_media_checker(IMAGE_SUFFIXES, "an image"))]
 AudioPath = Annotated[str, AfterValidator(_media_checker(AUDIO_SUFFIXES, "an audio file"))]
@@ -184,10 +187,12 @@ class Site(Strict):
     """One historic site: the file a volunteer writes, sites/<slug>.yaml."""
 
     id: Annotated[str, AfterValidator(_check_id)] = Field(
-        description="Plaque id printed into the QR code; 2-12 of A-Z, 0-9. Never change it once printed."
+        description="Plaque id printed into the QR code; 2-12 of A-Z, 0-9. Never change it once printed.",
+        json_schema_extra={"pattern": f"^{ID_PATTERN.pattern}$"},
     )
     slug: Annotated[str, AfterValidator(_check_slug)] = Field(
-        description="Page address: lowercase a-z, 0-9 and '-'. Old addresses keep working if it changes."
+        description="Page address: lowercase a-z, 0-9 and '-'. Old addresses keep working if it changes.",
+        json_schema_extra={"pattern": f"^{SLUG_PATTERN.pattern}$", "not": {"enum": list(RESERVED_SLUGS)}},
     )
     category: Literal[CATEGORIES]  # type: ignore[valid-type]
     area: LocalText = Field(description="Town or district, used to group the home page.")

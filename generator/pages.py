@@ -67,8 +67,14 @@ def site_path(language: str, slug: str | None = None) -> str:
 
 
 def relative(from_path: str, to_path: str) -> str:
-    """A link that works wherever the site is hosted (a domain root or a sub-folder)."""
-    return "../" * from_path.count("/") + to_path
+    """A link from the page at `from_path` to `to_path` (both from the site root) that works wherever
+    the site is hosted (a domain root or a sub-folder)."""
+    here = from_path.split("/")[:-1]  # folders of the page; the part after the last '/' is a file
+    there = to_path.split("/")
+    shared = 0
+    while shared < min(len(here), len(there) - 1) and here[shared] == there[shared]:
+        shared += 1
+    return "../" * (len(here) - shared) + "/".join(there[shared:]) or "./"
 
 
 def distance_km(a: Site, b: Site) -> float:

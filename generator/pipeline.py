@@ -122,6 +122,14 @@ def write_bytes(root: Path, files: dict[str, bytes]) -> None:
         target.write_bytes(data)
 
 
+def checked_plaque_files(guide: Guide, options: PlaqueOptions) -> tuple[dict[str, bytes], list[str]]:
+    """`plaque_files`, with a missing font, a bad option or an unreadable code as a clear error."""
+    try:
+        return plaque_files(guide, options)
+    except (plaques.FontMissing, plaques.NotScannable, ValueError) as error:
+        raise GuideError(f"plaques: {error}") from None
+
+
 def render_site(guide: Guide, output: Path, forwarding: registry.Forwarding) -> tuple[str, ...]:
     """Render the whole guide into the empty folder `output`; return warnings."""
     work = guide.project.root / ".build"
@@ -130,7 +138,7 @@ def render_site(guide: Guide, output: Path, forwarding: registry.Forwarding) -> 
     warnings = build_languages(guide, documents, work, output)
     write_files(output, address_files(guide, forwarding))
     shutil.copyfile(output / guide.default_language / "404.html", output / "404.html")
-    files, plaque_warnings = plaque_files(guide, PlaqueOptions())
+    files, plaque_warnings = checked_plaque_files(guide, PlaqueOptions())
     write_bytes(output, files)
     return (*warnings, *plaque_warnings)
 
@@ -187,7 +195,7 @@ def build_plaques(root: Path, options: PlaqueOptions, output: Path) -> tuple[Pat
     warnings: list[str] = []
 
     def write(folder: Path) -> None:
-        files, found = plaque_files(guide, options)
+        files, found = checked_plaque_files(guide, options)
         write_bytes(folder, {name.removeprefix(f"{PLAQUE_FOLDER}/"): data for name, data in files.items()})
         warnings.extend(found)
 

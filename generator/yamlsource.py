@@ -24,11 +24,11 @@ class Located:
     values: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
 
-    def position(self, path: FieldPath, *, key: bool = False) -> tuple[int, int]:
-        """Where `path` is, or its nearest located ancestor (e.g. the mapping a missing field belongs to)."""
-        table = self.keys if key else self.values
+    def position(self, path: FieldPath) -> tuple[int, int]:
+        """Where the field `path` is written: its key, else its value (list items), else its nearest
+        located ancestor (e.g. the mapping a missing field belongs to)."""
         for cut in range(len(path), -1, -1):
-            found = table.get(path[:cut]) or self.values.get(path[:cut])
+            found = self.keys.get(path[:cut]) or self.values.get(path[:cut])
             if found:
                 return found
         return (1, 1)
@@ -64,16 +64,16 @@ class _Builder:
                     raise YamlProblem(*_mark(key_node), "a field name must be plain text")
                 key = _nfc(str(self.constructor.construct_object(key_node)))
                 if key in result:
-                    line, _ = self.located.keys[path + (key,)]
+                    line, _ = self.located.keys[(*path, key)]
                     raise YamlProblem(
                         *_mark(key_node),
                         f"the field '{key}' appears twice (first on line {line}); keep only one",
                     )
-                self.located.keys[path + (key,)] = _mark(key_node)
-                result[key] = self.build(value_node, path + (key,))
+                self.located.keys[(*path, key)] = _mark(key_node)
+                result[key] = self.build(value_node, (*path, key))
             return result
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
         return _nfc(self.constructor.construct_object(node))
 
 
@@ -90,7 +90,7 @@ def parse_yaml(text: str) -> Located:
         raise YamlProblem(1, 1, f"this is not valid YAML: {error}") from None
     builder = _Builder()
     if node is None:
-        return Located({})
+        return Located(None)
     try:
         builder.located.data = builder.build(node, ())
     except yaml.constructor.ConstructorError as error:

@@ -77,7 +77,7 @@ class Canvas:
         a, b = round(y0 * SUPERSAMPLE), round(y1 * SUPERSAMPLE)
         for y in range(a, b):
             t = (y - a) / max(1, b - a - 1)
-            colour = tuple(round(u + (v - u) * t) for u, v in zip(c0, c1))
+            colour = tuple(round(u + (v - u) * t) for u, v in zip(c0, c1, strict=False))
             self.draw.line([(0, y), (WIDTH * SUPERSAMPLE, y)], fill=colour)
 
     def save(self, path: Path) -> None:
@@ -114,7 +114,7 @@ def _ridge_line(base: float, amplitude: float, waves: list[tuple[float, float]])
 
 
 def _hills(c: Canvas, base: float, amplitude: float, waves: list[tuple[float, float]], fill: str) -> None:
-    c.polygon(_ridge_line(base, amplitude, waves) + [(WIDTH, HEIGHT), (0, HEIGHT)], fill)
+    c.polygon([*_ridge_line(base, amplitude, waves), (WIDTH, HEIGHT), (0, HEIGHT)], fill)
 
 
 def _tree(c: Canvas, x: float, ground: float, size: float, dark: str, light: str, trunk: str) -> None:
@@ -208,8 +208,8 @@ def render_border_marker() -> Canvas:
     _water_streaks(c, 615, 750, "#a9c6c8", 34, seed=1)
     # near bank
     bank = _bezier((0, 730), (400, 690), (1000, 770), (WIDTH, 715))
-    c.polygon(bank + [(WIDTH, HEIGHT), (0, HEIGHT)], "#8fae6a")
-    c.polygon(_bezier((0, 860), (500, 820), (1100, 900), (WIDTH, 850)) + [(WIDTH, HEIGHT), (0, HEIGHT)], "#7c9d5b")
+    c.polygon([*bank, (WIDTH, HEIGHT), (0, HEIGHT)], "#8fae6a")
+    c.polygon([*_bezier((0, 860), (500, 820), (1100, 900), (WIDTH, 850)), (WIDTH, HEIGHT), (0, HEIGHT)], "#7c9d5b")
     # a footpath up to the marker
     c.polygon([(760, HEIGHT), (1060, HEIGHT), (930, 905), (880, 905)], "#d8c9a5")
     # the marker: plinth, tapered shaft, pyramid cap
@@ -230,7 +230,7 @@ def render_border_marker() -> Canvas:
     for i in range(26):
         x = (i * 137 + 41) % WIDTH
         y = 800 + (i * 71) % 230
-        if abs(x - mx) < 190 and y < 930 or abs(x - mx) < 170 and y > 900:
+        if (abs(x - mx) < 190 and y < 930) or (abs(x - mx) < 170 and y > 900):
             continue  # keep the marker and its footpath clear
         for dx, tilt in ((-8, -14), (0, 0), (8, 14)):
             c.line([(x + dx, y), (x + dx + tilt, y - 34)], "#5f8446", 4)
@@ -278,7 +278,7 @@ def render_temple_by_river() -> Canvas:
     _hills(c, 440, 55, [(2.4, 0.3), (4.2, 1.4)], "#a8b7b9")
     # the spit of land with the temple
     land = _bezier((0, 470), (500, 440), (950, 470), (1320, 560))
-    c.polygon(land + [(0, 560)], "#86a56b")
+    c.polygon([*land, (0, 560)], "#86a56b")
     for x, g, s in ((170, 500, 150), (300, 490, 120), (1010, 515, 110)):
         _tree(c, x, g, s, "#4f7a4c", "#6a9462", "#6d4c35")
     _hall(c, 640, 505, 330, 92, bays=3)

@@ -1,0 +1,53 @@
+"""Shared fixtures: a copy of the sample project in a temp folder, and one real build of it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_PARTS = ("mkdocs.yml", "sites", "media", "plaques.yaml", "schema")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+SHARED_CACHE = Path(tempfile.mkdtemp(prefix="guide-test-cache-"))
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the sample project; its render caches (content-hashed, so safe) are shared by tests."""
+    target.mkdir(parents=True, exist_ok=True)
+    (target / ".build").mkdir()
+    (target / ".build" / "cache").symlink_to(SHARED_CACHE, target_is_directory=True)
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        elif source.exists():
+            shutil.copy2(source, target / part)
+    return target
+
+
+def require(condition: bool, what: str) -> None:
+    """Missing system parts fail in CI (never a silent skip there) and skip elsewhere."""
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"{what} is missing; bash setup.sh installs it")
+        pytest.skip(f"{what} is not installed")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "guide")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> pipeline.BuildResult:
+    """The sample guide built once, for every test that only reads the output."""
+    root = copy_project(tmp_path_factory.mktemp("built") / "guide")
+    return pipeline.build(root)

@@ -1,0 +1,80 @@
+"""Printed plaques never lead to a 404: slug changes redirect, removed sites must be retired."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline
+from generator.cli import main
+
+LANGUAGES = ("vi", "en", "zh")
+
+
+def redirect_target(page: Path) -> Path:
+    """Where a redirect or language-chooser page sends a visitor without JavaScript."""
+    html = page.read_text(encoding="utf-8")
+    url = re.search(r'http-equiv="refresh" content="0; url=([^"]+)"', html).group(1)
+    return (page.parent / url).resolve()
+
+
+def test_new_sites_are_registered_once_and_lines_are_only_appended(project: Path) -> None:
+    registry = project / "plaques.yaml"
+    registry.write_text("# my note, kept\n", encoding="utf-8")
+
+    pipeline.build(project, today=datetime.date(2026, 11, 24))
+    first = registry.read_text(encoding="utf-8")
+    pipeline.build(project, today=datetime.date(2026, 12, 1))
+
+    assert registry.read_text(encoding="utf-8") == first
+    assert first.startswith("# my note, kept\n")
+    assert "- {id: KL1368, slug: cot-moc-1368, issued: 2026-11-24}" in first
+
+
+def test_renamed_slug_keeps_old_addresses(project: Path) -> None:
+    pipeline.build(project)
+    site = project / "sites" / "den-xa-tac.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("slug: den-xa-tac", "slug: den-xa-tac-ka-long"),
+                    encoding="utf-8")
+
+    result = pipeline.build(project)
+
+    for language in LANGUAGES:
+        old = result.output / language / "den-xa-tac" / "index.html"
+        assert redirect_target(old) == (result.output / language / "den-xa-tac-ka-long").resolve()
+        assert (result.output / language / "den-xa-tac-ka-long" / "index.html").is_file()
+    # The plaque address follows the site to its new page.
+    assert redirect_target(result.output / "Q/KLXT01/index.html") == (result.output / "vi/den-xa-tac-ka-long").resolve()
+    assert "slug: den-xa-tac-ka-long" in (project / "plaques.yaml").read_text(encoding="utf-8")
+
+
+def test_removed_site_fails_until_its_plaque_is_retired(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pipeline.build(project)
+    (project / "sites" / "den-xa-tac.yaml").unlink()
+
+    assert main(["--root", str(project), "build"]) == 1
+    err = capsys.readouterr().err
+    assert "plaques.yaml:" in err and "plaque KLXT01 was issued" in err and "retire" in err
+
+    with (project / "plaques.yaml").open("a", encoding="utf-8") as registry:
+        registry.write("- {id: KLXT01, retired: 2026-11-30, to: KL1368}\n")
+    assert main(["--root", str(project), "build"]) == 0
+
+    site = project / "site"
+    for form in ("Q/KLXT01", "q/klxt01"):
+        assert redirect_target(site / form / "index.html") == (site / "vi" / "cot-moc-1368").resolve()
+    for language in LANGUAGES:
+        assert redirect_target(site / language / "den-xa-tac" / "index.html") == (site / language / "cot-moc-1368").resolve()
+
+
+def test_retired_to_unknown_site_is_an_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pipeline.build(project)
+    (project / "sites" / "den-xa-tac.yaml").unlink()
+    with (project / "plaques.yaml").open("a", encoding="utf-8") as registry:
+        registry.write("- {id: KLXT01, retired: 2026-11-30, to: NOPE99}\n")
+
+    assert main(["--root", str(project), "check"]) == 1
+    assert "'NOPE99', which is not the id of any site" in capsys.readouterr().err
