@@ -31,7 +31,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _plaques(args: argparse.Namespace) -> int:
-    options = pipeline.PlaqueOptions(args.size, args.paper, args.bleed, args.level, tuple(args.sites))
+    options = pipeline.PlaqueOptions(args.size, args.paper, args.bleed, args.level, tuple(args.sites), args.logo)
     try:
         output, warnings = pipeline.build_plaques(args.root, options, args.output)
     except ValueError as error:
@@ -49,6 +49,8 @@ def _plaque_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--paper", default=pipeline.DEFAULT_PAPER, choices=["a4", "a3"], help="sheet paper")
     command.add_argument("--bleed", type=float, default=3.0, help="bleed around each plaque on the sheet, mm")
     command.add_argument("--level", default="Q", choices=["M", "Q", "H"], help="QR error correction")
+    command.add_argument("--logo", type=Path, default=None,
+                         help="PNG/JPEG placed over the code's centre (covers 10%%; switches to level H)")
     command.add_argument("--output", type=Path, default=Path("plaques-print"), help="folder to write")
 
 

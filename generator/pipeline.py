@@ -42,6 +42,12 @@ class PlaqueOptions:
     bleed: float = 3.0
     level: str = "Q"
     only: tuple[str, ...] = ()  # plaque ids or slugs; empty = all sites
+    logo: Path | None = None  # placed over the code's centre; switches error correction to H
+
+    def style(self) -> plaques.CodeStyle:
+        if self.logo is None:
+            return plaques.CodeStyle(self.level)
+        return plaques.CodeStyle("H", self.logo.read_bytes())
 
 
 def write_files(root: Path, files: dict[str, str]) -> None:
@@ -88,6 +94,7 @@ def _cached(cache: Path, key_parts: tuple, render) -> tuple[bytes, bytes]:
 def plaque_files(guide: Guide, options: PlaqueOptions) -> tuple[dict[str, bytes], list[str]]:
     """QR codes (SVG, PNG), one plaque per site (PDF, PNG preview) and a sheet; with size warnings."""
     preset = plaques.parse_size(options.size)
+    style = options.style()
     cache = guide.project.root / ".build" / "cache" / "plaques"
     organisation = guide.settings.organisation
     files: dict[str, bytes] = {}
@@ -97,20 +104,20 @@ def plaque_files(guide: Guide, options: PlaqueOptions) -> tuple[dict[str, bytes]
         url = addresses.plaque_url(guide, site.id)
         text = plaques.plaque_text(url, site.id, site.name, guide.languages,
                                    organisation.get(guide.default_language, ""))
-        symbol = qr.make_symbol(url, options.level)
+        symbol = qr.make_symbol(url, style.level)
         if qr.decode(qr.to_image(symbol)) != [url]:
             raise GuideError(f"the QR code of {site.id} does not read back as {url}")
         warnings.update(plaques.size_warnings(preset, symbol))
         folder = f"{PLAQUE_FOLDER}/{site.id}"
         files[f"{folder}/qr.svg"] = qr.write(symbol, "svg")
         files[f"{folder}/qr.png"] = qr.write(symbol, "png")
-        pdf, png = _cached(cache, (text, preset, options.level),
-                           lambda text=text: plaques.render_plaque(text, preset, options.level))
+        pdf, png = _cached(cache, (text, preset, style),
+                           lambda text=text: plaques.render_plaque(text, preset, style))
         files[f"{folder}/plaque-{preset.name}.pdf"], files[f"{folder}/plaque-{preset.name}.png"] = pdf, png
         texts.append(text)
     sheet = f"{PLAQUE_FOLDER}/sheet-{preset.name}-on-{options.paper}"
-    pdf, png = _cached(cache, (tuple(texts), preset, options.paper, options.bleed, options.level),
-                       lambda: plaques.render_sheet(texts, preset, options.paper, options.bleed, options.level))
+    pdf, png = _cached(cache, (tuple(texts), preset, options.paper, options.bleed, style),
+                       lambda: plaques.render_sheet(texts, preset, options.paper, options.bleed, style))
     files[f"{sheet}.pdf"], files[f"{sheet}.png"] = pdf, png
     return files, sorted(warnings)
 
@@ -126,7 +133,7 @@ def checked_plaque_files(guide: Guide, options: PlaqueOptions) -> tuple[dict[str
     """`plaque_files`, with a missing font, a bad option or an unreadable code as a clear error."""
     try:
         return plaque_files(guide, options)
-    except (plaques.FontMissing, plaques.NotScannable, ValueError) as error:
+    except (plaques.FontMissing, plaques.NotScannable, ValueError, OSError) as error:
         raise GuideError(f"plaques: {error}") from None
 
 

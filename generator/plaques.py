@@ -58,8 +58,8 @@ class Preset:
 PRESETS = {
     "sticker": Preset("sticker", 60, 80, 0.3, compact=True),
     "a6": Preset("a6", 105, 148, 0.5),
-    "a5": Preset("a5", 148, 210, 1.0),
-    "a4": Preset("a4", 210, 297, 1.5),
+    "a5": Preset("a5", 148, 210, 0.8),
+    "a4": Preset("a4", 210, 297, 1.1),
 }
 
 
@@ -76,6 +76,21 @@ def parse_size(text: str) -> Preset:
         raise ValueError(f"plaque size {text!r} is outside 30-600 x 30-850 mm")
     return Preset(f"{width:g}x{height:g}", width, height, viewing_distance_m=max(width, height) / 300,
                   compact=min(width, height) < 80)
+
+
+LOGO_MAX_AREA = 0.10  # share of the code a logo may cover; larger ones stop short codes decoding
+
+
+@dataclass(frozen=True)
+class CodeStyle:
+    """How the QR code is made: error correction, and an optional logo over its centre."""
+
+    level: str = "Q"  # outdoor default: survives scratches and dirt
+    logo: bytes | None = None  # image file content; needs level H
+
+    def __post_init__(self) -> None:
+        if self.logo is not None and self.level != "H":
+            raise ValueError("a logo over the QR code needs error correction level H")
 
 
 @dataclass(frozen=True)
@@ -177,7 +192,7 @@ def _text_block(pdf: FPDF, x: float, y: float, width: float, text: str, size_pt:
     return pdf.get_y()
 
 
-def _draw_code(pdf: FPDF, symbol: qr.Symbol, x: float, y: float, side: float) -> None:
+def _draw_code(pdf: FPDF, symbol: qr.Symbol, x: float, y: float, side: float, logo: bytes | None) -> None:
     module = side / (symbol.size + 2 * qr.QUIET_ZONE)
     pdf.set_fill_color(255, 255, 255)
     pdf.rect(x, y, side, side, style="F")
@@ -185,9 +200,16 @@ def _draw_code(pdf: FPDF, symbol: qr.Symbol, x: float, y: float, side: float) ->
     for row, column, length in qr.dark_runs(symbol):
         pdf.rect(x + (column + qr.QUIET_ZONE) * module, y + (row + qr.QUIET_ZONE) * module,
                  length * module, module, style="F")
+    if logo:
+        box = symbol.size * module * math.sqrt(LOGO_MAX_AREA)
+        left, top = x + (side - box) / 2, y + (side - box) / 2
+        pdf.set_fill_color(255, 255, 255)
+        pdf.rect(left, top, box, box, style="F")
+        pdf.image(io.BytesIO(logo), left + box * 0.05, top + box * 0.05, w=box * 0.9, h=box * 0.9,
+                  keep_aspect_ratio=True)
 
 
-def draw_plaque(pdf: FPDF, text: PlaqueText, symbol: qr.Symbol, preset: Preset, x: float, y: float,
+def draw_plaque(pdf: FPDF, text: PlaqueText, style: CodeStyle, preset: Preset, x: float, y: float,
                 bleed: float = 0.0) -> None:
     """Draw one plaque with its trimmed top-left corner at (x, y); the band runs into the bleed."""
     w, h = preset.width, preset.height
@@ -212,7 +234,7 @@ def draw_plaque(pdf: FPDF, text: PlaqueText, symbol: qr.Symbol, preset: Preset, 
     side = qr_side(preset)
     bottom_block = h * (0.12 if preset.compact else 0.22)
     code_y = max(cursor + h * 0.01, y + (h - bottom_block - side) * 0.9)
-    _draw_code(pdf, symbol, x + (w - side) / 2, code_y, side)
+    _draw_code(pdf, qr.make_symbol(text.url, style.level), x + (w - side) / 2, code_y, side, style.logo)
     cursor = code_y + side
     if not preset.compact:
         for _lang, call in text.calls:
@@ -266,12 +288,11 @@ def _verified(pdf: FPDF, expected_per_page: list[list[str]], what: str) -> Rende
     return Rendered(data, pages)
 
 
-def render_plaque(text: PlaqueText, preset: Preset, level: str = "Q") -> Rendered:
+def render_plaque(text: PlaqueText, preset: Preset, style: CodeStyle = CodeStyle()) -> Rendered:
     """One plaque, trimmed size, as a one-page vector PDF whose code is proven to scan."""
-    symbol = qr.make_symbol(text.url, level)
     pdf = _new_pdf(f"{text.names[0][1]} ({text.plaque_id})")
     pdf.add_page(format=(preset.width, preset.height))
-    draw_plaque(pdf, text, symbol, preset, 0, 0)
+    draw_plaque(pdf, text, style, preset, 0, 0)
     return _verified(pdf, [[text.url]], f"plaque {text.plaque_id}")
 
 
@@ -293,7 +314,7 @@ def sheet_grid(preset: Preset, paper: str, bleed: float) -> tuple[str, int, int,
 
 
 def render_sheet(texts: list[PlaqueText], preset: Preset, paper: str = "a4", bleed: float = 3.0,
-                 level: str = "Q") -> Rendered:
+                 style: CodeStyle = CodeStyle()) -> Rendered:
     """All plaques imposed n-up, centred, with crop marks at each plaque's trim corners."""
     orientation, columns, rows, cell_w, cell_h = sheet_grid(preset, paper, bleed)
     pdf = _new_pdf(f"{len(texts)} plaques, {preset.name} on {paper.upper()}")
@@ -307,13 +328,13 @@ def render_sheet(texts: list[PlaqueText], preset: Preset, paper: str = "a4", ble
         for index, text in enumerate(batch):
             x = left + (index % columns) * cell_w + (cell_w - preset.width) / 2
             y = top + (index // columns) * cell_h + (cell_h - preset.height) / 2
-            draw_plaque(pdf, text, qr.make_symbol(text.url, level), preset, x, y, bleed)
+            draw_plaque(pdf, text, style, preset, x, y, bleed)
             _crop_marks(pdf, x, y, preset.width, preset.height, bleed)
         expected.append([text.url for text in batch])
     return _verified(pdf, expected, f"sheet {preset.name} on {paper.upper()}")
 
 
 __all__ = [
-    "PRESETS", "FontMissing", "NotScannable", "PlaqueText", "Preset", "Rendered", "parse_size", "plaque_text",
+    "PRESETS", "CodeStyle", "FontMissing", "NotScannable", "PlaqueText", "Preset", "Rendered", "parse_size", "plaque_text",
     "render_plaque", "render_sheet", "size_warnings",
 ]
