@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
+from babel.core import get_global
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
@@ -47,6 +48,13 @@ def _(message: str) -> str:
 def babel_locale(language: str) -> Locale:
     """Chinese in this guide is Simplified (zh-Hans); other codes map directly."""
     return Locale.parse({"zh": "zh_Hans"}.get(language, language))
+
+
+def og_locale(language: str) -> str:
+    """Open Graph wants language_TERRITORY (vi_VN, zh_CN): the most likely territory, from CLDR."""
+    likely = get_global("likely_subtags").get(language, language)
+    parts = likely.split("_")
+    return f"{parts[0]}_{parts[-1]}" if len(parts) > 1 else language
 
 
 def language_name(language: str) -> str:

@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import mutagen
+from mutagen import MutagenError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .load import Guide, field_name
@@ -50,6 +52,7 @@ class RenderedImage:
 class RenderedAudio:
     path: str
     size: int
+    seconds: float
 
 
 def _digest(source: Path) -> str:
@@ -100,10 +103,14 @@ def render_image(source: Path, cache: Path) -> RenderedImage:
 
 
 def render_audio(source: Path, cache: Path) -> RenderedAudio:
+    """A hashed copy, with the duration the player shows before anything is downloaded."""
+    audio = mutagen.File(source)
+    if audio is None or not getattr(audio.info, "length", 0):
+        raise ValueError("not a readable audio file")
     name = f"{_digest(source)}-{source.name}"
     if not (cache / name).is_file():
         shutil.copyfile(source, cache / name)
-    return RenderedAudio(f"{OUTPUT_FOLDER}/{name}", source.stat().st_size)
+    return RenderedAudio(f"{OUTPUT_FOLDER}/{name}", source.stat().st_size, float(audio.info.length))
 
 
 MediaIndex = dict[str, RenderedImage | RenderedAudio]
@@ -127,12 +134,13 @@ def render_media(guide: Guide, output: Path, cache: Path) -> MediaIndex:
             if kind == "audio":
                 return path, render_audio(media_root / path, cache)
             return path, render_image(media_root / path, cache)
-        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+        except (UnidentifiedImageError, OSError, ValueError, MutagenError, Image.DecompressionBombError) as error:
             line, column = entry.located.position(field)
             reason = "not a readable image" if isinstance(error, UnidentifiedImageError) else str(error)
             return path, Problem(
                 entry.path, line, column, field_name(field),
-                f"media/{path} cannot be used: {reason}; save it again as JPEG or PNG",
+                f"media/{path} cannot be used: {reason}; save it again"
+                + (" as JPEG or PNG" if kind == "image" else " as MP3"),
             )
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:

@@ -47,6 +47,7 @@ def language_config(guide: Guide, language: str, docs_dir: Path, site_dir: Path)
         plugins=[{"search": search}],
         extra={**extra, "alternate": True},
         extra_css=["assets/guide.css"],
+        extra_javascript=["assets/guide.js"],
         copyright=f"© {organisation}",
         use_directory_urls=True,
         strict=False,

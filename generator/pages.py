@@ -6,6 +6,7 @@ escaped by Jinja's autoescape or rendered by `safe_markdown`; nothing they write
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from functools import cache
@@ -16,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from . import safe_markdown
-from .i18n import Translator, _, babel_locale, html_lang, language_name
+from .i18n import Translator, _, babel_locale, html_lang, language_name, og_locale
 from .load import Guide
 from .media import MediaIndex, RenderedAudio, RenderedImage
 from .model import Site
@@ -157,12 +158,13 @@ class LanguagePages:
         groups = [
             {
                 "area": self.shown(area_sites[0].area),
+                "key": area_key,
                 "categories": [
                     {"label": self.t(CATEGORY_LABELS[category]), "sites": [self._card(s, here) for s in found]}
                     for category, found in sorted(by_category.items(), key=lambda kv: list(CATEGORY_LABELS).index(kv[0]))
                 ],
             }
-            for _key, by_category in sorted(areas.items())
+            for area_key, by_category in sorted(areas.items())
             for area_sites in [next(iter(by_category.values()))]
         ]
         title = self.shown(self.guide.settings.title)
@@ -206,7 +208,11 @@ class LanguagePages:
         if self.language in site.audio:
             rendered = self.media[site.audio[self.language]]
             assert isinstance(rendered, RenderedAudio)
-            audio = {"src": relative(here, rendered.path), "size_kb": round(rendered.size / 1024)}
+            audio = {
+                "src": relative(here, rendered.path),
+                "size_kb": round(rendered.size / 1024),
+                "duration": f"{int(rendered.seconds // 60)}:{round(rendered.seconds % 60):02d}",
+            }
         audio_elsewhere = [
             {"name": language_name(lang), "href": relative(here, site_path(lang, site.slug))}
             for lang in self.guide.languages
@@ -255,8 +261,36 @@ class LanguagePages:
             "description": summary.text,
             "hide": ["navigation", "toc"],
             "guide_alternates": self.alternates(site.slug),
+            **self.sharing(site, name.text, summary.text),
         }
         return _page(front, html)
+
+    def sharing(self, site: Site, name: str, summary: str) -> dict[str, object]:
+        """Open Graph and schema.org data: absolute URLs, as link previews and search engines need."""
+        url = self.guide.site_url + site_path(self.language, site.slug)
+        image = None
+        if site.images:
+            rendered = self.media[site.images[0].file]
+            assert isinstance(rendered, RenderedImage)
+            image = self.guide.site_url + rendered.jpeg.path
+        data: dict[str, object] = {
+            "@context": "https://schema.org",
+            "@type": ["TouristAttraction", "LandmarksOrHistoricalBuildings"],
+            "name": name,
+            "description": summary,
+            "url": url,
+            "inLanguage": html_lang(self.language),
+            "geo": {"@type": "GeoCoordinates", "latitude": site.location.lat, "longitude": site.location.lon},
+        }
+        address = self.shown(site.location.address)
+        if address:
+            data["address"] = address.text
+        if image:
+            data["image"] = image
+        return {
+            "guide_og": {"url": url, "image": image, "locale": og_locale(self.language)},
+            "guide_jsonld": json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"),
+        }
 
 
 def render_language(guide: Guide, language: str, media: MediaIndex) -> dict[str, str]:

@@ -14,12 +14,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import addresses, pages, plaques, qr, registry
+from . import addresses, offline, pages, plaques, qr, registry
 from .load import Guide, load_guide
 from .media import render_media
 from .mkdocs_build import build_languages
 from .problems import GuideError
 
+STATIC_DIR = Path(__file__).parent / "static"
 DEFAULT_PRESET = "a6"
 DEFAULT_PAPER = "a4"
 PLAQUE_FOLDER = "plaques"
@@ -144,6 +145,9 @@ def render_site(guide: Guide, output: Path, forwarding: registry.Forwarding) -> 
     documents = {lang: pages.render_language(guide, lang, media) for lang in guide.languages}
     warnings = build_languages(guide, documents, work, output)
     write_files(output, address_files(guide, forwarding))
+    write_files(output, {f"{lang}/{offline.OFFLINE_FILE}": offline.area_manifest(guide, lang, media, output)
+                         for lang in guide.languages})
+    shutil.copyfile(STATIC_DIR / "sw.js", output / "sw.js")
     shutil.copyfile(output / guide.default_language / "404.html", output / "404.html")
     files, plaque_warnings = checked_plaque_files(guide, PlaqueOptions())
     write_bytes(output, files)

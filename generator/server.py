@@ -1,0 +1,98 @@
+"""A small static web server that behaves like a static host: gzip, 404 page, folder redirects.
+
+Used by `build.py serve` (which can also put a notice on every page, e.g. validation errors), by the
+browser tests and by the page-weight benchmark, so all three measure what a visitor would get.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import io
+import os
+import threading
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
+TYPES = {".webp": "image/webp", ".mp3": "audio/mpeg", ".js": "application/javascript", ".json": "application/json",
+         ".svg": "image/svg+xml", ".xml": "application/xml", ".m4a": "audio/mp4", ".ogg": "audio/ogg"}
+
+
+class GuideServer(ThreadingHTTPServer):
+    daemon_threads = True
+    notice: str | None = None  # plain text shown at the top of every page while set
+
+
+class StaticHandler(SimpleHTTPRequestHandler):
+    server: GuideServer
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+        """Quiet: a preview or a test run should not print a line per request."""
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def _file(self) -> str | None:
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            if not self.path.split("?", 1)[0].endswith("/"):
+                return None  # the base class redirects /x to /x/
+            path = os.path.join(path, "index.html")
+        return path if os.path.isfile(path) else None
+
+    def send_head(self):  # type: ignore[override]
+        path = self._file()
+        content_type = self.guess_type(path) if path else ""
+        is_html = content_type.startswith("text/html")
+        wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "") and content_type.startswith(COMPRESSIBLE)
+        if path is None or not (wants_gzip or (is_html and self.server.notice)):
+            return super().send_head()
+        body = Path(path).read_bytes()
+        if is_html and self.server.notice:
+            banner = (f'<pre role="alert" style="position:sticky;top:0;z-index:1000;margin:0;padding:1em;'
+                      f'background:#b71c1c;color:#fff;white-space:pre-wrap">{html.escape(self.server.notice)}</pre>')
+            body = _after_body_tag(body, banner.encode())
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type)
+        if wants_gzip:
+            body = gzip.compress(body, 6)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return None
+
+
+def _after_body_tag(page: bytes, banner: bytes) -> bytes:
+    start = page.find(b"<body")
+    end = page.find(b">", start) + 1 if start >= 0 else 0
+    return page[:end] + banner + page[end:]
+
+
+def make_server(directory: Path, host: str = "127.0.0.1", port: int = 0) -> GuideServer:
+    return GuideServer((host, port), partial(StaticHandler, directory=str(directory)))
+
+
+def serve_in_background(directory: Path, host: str = "127.0.0.1", port: int = 0) -> GuideServer:
+    """Start serving in a daemon thread; stop with `server.shutdown()`."""
+    server = make_server(directory, host, port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

@@ -1,0 +1,32 @@
+/* The guide's only script: remember the language a visitor picks, work offline, save an area. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-guide-lang]");
+    if (link) try { localStorage.setItem("guide-language", link.getAttribute("data-guide-lang")); } catch (e) { /* private mode */ }
+  });
+  var me = document.currentScript && document.currentScript.src;
+  if (!me || !("serviceWorker" in navigator)) return;
+  var root = new URL("../../", me);
+  navigator.serviceWorker.register(new URL("sw.js", root), { scope: root.pathname }).catch(function () {});
+
+  var buttons = document.querySelectorAll("[data-guide-offline]");
+  if (!buttons.length || !("caches" in window)) return;
+  fetch(new URL("offline.json", new URL("../", me))).then(function (r) { return r.json(); }).then(function (areas) {
+    buttons.forEach(function (button) {
+      var area = areas[button.getAttribute("data-guide-offline")];
+      if (!area) return;
+      var size = button.querySelector("[data-guide-size]");
+      size.textContent = (area.bytes / 1048576).toLocaleString(document.documentElement.lang, { maximumFractionDigits: 1 }) + " MB";
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        var urls = area.urls.map(function (u) { return new URL(u, root).href; });
+        Promise.all([caches.open("guide-pages-v1"), caches.open("guide-media-v1")]).then(function (c) {
+          return Promise.all(urls.map(function (u) { return (u.indexOf("/media/") > 0 ? c[1] : c[0]).add(u); }));
+        }).then(function () { button.setAttribute("data-guide-saved", ""); button.querySelector("[data-guide-done]").hidden = false; })
+          .catch(function () { button.disabled = false; });
+      });
+    });
+  }).catch(function () {});
+})();
