@@ -6,6 +6,7 @@ browser tests and by the page-weight benchmark, so all three measure what a visi
 
 from __future__ import annotations
 
+import email.utils
 import gzip
 import html
 import io
@@ -24,17 +25,44 @@ TYPES = {".webp": "image/webp", ".mp3": "audio/mpeg", ".js": "application/javasc
 class GuideServer(ThreadingHTTPServer):
     daemon_threads = True
     notice: str | None = None  # plain text shown at the top of every page while set
+    cache_control = "no-cache"  # a preview shows edits at once; benchmarks use a host's max-age
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.sent: list[tuple[str, int]] = []  # (path, bytes on the wire), for benchmarks
+
+
+class _Counting(io.BufferedIOBase):
+    """Counts what a response puts on the wire (headers and body)."""
+
+    def __init__(self, raw: io.BufferedIOBase) -> None:
+        self.raw, self.count = raw, 0
+
+    def write(self, data) -> int:  # type: ignore[no-untyped-def, override]
+        self.count += len(data)
+        return self.raw.write(data)
+
+    def flush(self) -> None:
+        self.raw.flush()
 
 
 class StaticHandler(SimpleHTTPRequestHandler):
     server: GuideServer
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
 
+    def setup(self) -> None:
+        super().setup()
+        self.wfile = _Counting(self.wfile)  # type: ignore[assignment]
+
+    def finish(self) -> None:
+        self.server.sent.append((getattr(self, "path", ""), self.wfile.count))  # type: ignore[attr-defined]
+        super().finish()
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
         """Quiet: a preview or a test run should not print a line per request."""
 
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Cache-Control", self.server.cache_control)
         super().end_headers()
 
     def _file(self) -> str | None:
@@ -52,6 +80,11 @@ class StaticHandler(SimpleHTTPRequestHandler):
         wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "") and content_type.startswith(COMPRESSIBLE)
         if path is None or not (wants_gzip or (is_html and self.server.notice)):
             return super().send_head()
+        modified = email.utils.formatdate(int(os.stat(path).st_mtime), usegmt=True)
+        if self.headers.get("If-Modified-Since") == modified and not self.server.notice:
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.end_headers()
+            return None
         body = Path(path).read_bytes()
         if is_html and self.server.notice:
             banner = (f'<pre role="alert" style="position:sticky;top:0;z-index:1000;margin:0;padding:1em;'
@@ -59,6 +92,7 @@ class StaticHandler(SimpleHTTPRequestHandler):
             body = _after_body_tag(body, banner.encode())
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", content_type)
+        self.send_header("Last-Modified", modified)
         if wants_gzip:
             body = gzip.compress(body, 6)
             self.send_header("Content-Encoding", "gzip")
