@@ -87,6 +87,7 @@ def _encode_image(source: Path, key: str, cache: Path) -> RenderedImage:
 
 def render_image(source: Path, cache: Path) -> RenderedImage:
     """The variants of one image, from the cache when its content was seen before."""
+    cache.mkdir(parents=True, exist_ok=True)
     key = _digest(source)
     manifest = cache / f"{key}.json"
     if manifest.is_file():

@@ -1,0 +1,116 @@
+"""Image pipeline, nearby sites, locale formatting, and the interface catalogs."""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from PIL import Image
+
+from generator import i18n, media, pages
+from generator.load import load_guide
+from tests.conftest import ROOT
+
+
+def photo_with_gps(path: Path, size: tuple[int, int] = (2000, 1500)) -> None:
+    image = Image.new("RGB", size, (90, 140, 60))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (21.0, 32.0, 0.0), 3: "E", 4: (107.0, 57.0, 0.0)}  # GPS
+    exif[0x0112] = 6  # orientation: rotate 90° to display
+    image.save(path, "JPEG", exif=exif.tobytes())
+
+
+def test_variants_sizes_formats_and_metadata(tmp_path: Path) -> None:
+    source = tmp_path / "photo.jpg"
+    photo_with_gps(source)
+    assert Image.open(source).getexif()  # the input really carries metadata
+
+    rendered = media.render_image(source, tmp_path / "cache")
+
+    # Orientation applied: a 2000x1500 photo tagged "rotate 90°" is 1500 wide.
+    assert (rendered.width, rendered.height) == (1500, 2000)
+    widths = [variant.width for variant in rendered.webp]
+    assert widths == sorted(widths) and widths[-1] == 1500 and all(w in (480, 960, 1200, 1500) for w in widths)
+    for variant in (*rendered.webp, rendered.jpeg):
+        with Image.open(tmp_path / "cache" / Path(variant.path).name) as image:
+            assert image.format == ("WEBP" if variant.path.endswith(".webp") else "JPEG")
+            assert image.size == (variant.width, variant.height)
+            assert not image.getexif() and "exif" not in image.info
+            assert math.isclose(image.width / image.height, 1500 / 2000, rel_tol=0.01)
+    assert rendered.jpeg.width <= 960
+
+
+def test_names_change_with_content_and_cache_is_reused(tmp_path: Path) -> None:
+    source = tmp_path / "photo.jpg"
+    photo_with_gps(source, (800, 600))
+    first = media.render_image(source, tmp_path / "cache")
+    mtime = (tmp_path / "cache" / Path(first.jpeg.path).name).stat().st_mtime_ns
+
+    again = media.render_image(source, tmp_path / "cache")
+    assert again == first
+    assert (tmp_path / "cache" / Path(first.jpeg.path).name).stat().st_mtime_ns == mtime  # not re-encoded
+
+    Image.new("RGB", (800, 600), (200, 10, 10)).save(source, "JPEG")
+    changed = media.render_image(source, tmp_path / "cache")
+    assert changed.jpeg.path != first.jpeg.path
+    assert [v.width for v in changed.webp] == [480, 800]  # never enlarged
+
+
+def test_corrupt_and_unsupported_images_raise(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 truncated")
+    with pytest.raises((OSError, ValueError)):
+        media.render_image(broken, tmp_path / "cache")
+
+
+def test_nearby_sites_are_sorted_by_real_distance() -> None:
+    guide = load_guide(ROOT)
+    by_slug = {site.slug: site for site in guide.sites}
+    marker = by_slug["cot-moc-1368"]
+
+    found = pages.nearby(marker, guide.sites)
+
+    assert [site.slug for site, _km in found] == ["den-xa-tac", "den-tran-hung-dao"]
+    # Móng Cái to Quảng Yên is roughly 120 km as the crow flies.
+    assert 100 < found[1][1] < 140
+    assert found[0][1] < 1
+
+
+def test_distance_formatting_follows_the_locale() -> None:
+    assert pages.format_distance(1.23, "vi") == "1,2 km"
+    assert pages.format_distance(1.23, "en") == "1.2 km"
+    assert "1.2" in pages.format_distance(1.23, "zh") and "公里" in pages.format_distance(1.23, "zh")
+    assert pages.format_distance(0.084, "en") == "80 m"
+    assert pages.format_distance(123.4, "en") == "123.4 km"
+
+
+def test_language_names_come_from_babel() -> None:
+    assert i18n.language_name("vi") == "Tiếng Việt"
+    assert i18n.language_name("en") == "English"
+    assert i18n.language_name("zh").startswith("中文")
+    assert i18n.og_locale("vi") == "vi_VN" and i18n.og_locale("zh") == "zh_CN"
+
+
+def extracted_messages() -> set[str]:
+    method_map = [("generator/**.py", "python"), ("generator/templates/**.html", "jinja2")]
+    found = extract_from_dir(str(ROOT), method_map, keywords={"t": None, "_": None})
+    return {message for _file, _line, message, _comments, _context in found if isinstance(message, str)}
+
+
+@pytest.mark.parametrize("language", ["vi", "zh"])
+def test_every_interface_string_is_translated(language: str) -> None:
+    translate = i18n.Translator(language)
+    untranslated = sorted(m for m in extracted_messages() if translate(m) == m)
+    assert untranslated == []
+    assert len(extracted_messages()) > 30
+
+
+def test_image_upload_of_non_image_is_reported(tmp_path: Path) -> None:
+    fake = tmp_path / "x.png"
+    fake.write_bytes(io.BytesIO(b"GIF89a not an image").getvalue())
+    with pytest.raises((OSError, ValueError)):
+        media.render_image(fake, tmp_path / "cache")
