@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from .i18n import html_lang
 from .load import Guide
+from .messages import say
 from .pages import relative, render_template, site_path
 
 
@@ -32,7 +33,7 @@ def plaque_folder(guide: Guide) -> str:
     """Where plaque pages live in the built site, e.g. 'Q/' for HTTPS://HOST/Q/."""
     base = plaque_base(guide)
     if not base.lower().startswith(guide.site_url.lower()):
-        raise ValueError(f"plaque_base {base!r} must start with the site_url {guide.site_url!r}")
+        raise ValueError(say("plaque_base {base!r} must start with the site_url {url!r}", base=base, url=guide.site_url))
     return base[len(guide.site_url):]
 
 
@@ -95,10 +96,11 @@ def sitemap(guide: Guide) -> str:
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
     ]
     for slug, x_default in pages:
+        targets = [(html_lang(lang), guide.site_url + site_path(lang, slug)) for lang in guide.languages]
         alternates = [
-            f"<xhtml:link rel=\"alternate\" hreflang=\"{html_lang(lang)}\" href={quoteattr(guide.site_url + site_path(lang, slug))}/>"
-            for lang in guide.languages
-        ] + [f"<xhtml:link rel=\"alternate\" hreflang=\"x-default\" href={quoteattr(x_default)}/>"]
+            f'<xhtml:link rel="alternate" hreflang="{hreflang}" href={quoteattr(href)}/>'
+            for hreflang, href in [*targets, ("x-default", x_default)]
+        ]
         for lang in guide.languages:
             lines.append(f"<url><loc>{escape(guide.site_url + site_path(lang, slug))}</loc>{''.join(alternates)}</url>")
     lines.append("</urlset>")

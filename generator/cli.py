@@ -1,45 +1,85 @@
-"""Command line: a thin layer over the library that turns GuideError into a message and an exit code."""
+"""Command line: a thin layer over the library that turns GuideError into a message and an exit code.
+
+Every line it prints is in the volunteer's language (`--lang vi|en`, else the system locale).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from . import pipeline
+from . import pipeline, preview, scaffold, translations
+from .messages import VOLUNTEER_LANGUAGES, say, system_language, use_language
+from .model import CATEGORIES
 from .problems import GuideError
+
+REPORT_FILE = "translation-report.html"
 
 
 def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     result = pipeline.build(args.root, args.output)
+    translations.update(result.guide)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(say("warning: {warning}", warning=warning), file=sys.stderr)
     for line in result.registered:
-        print(f"registered in plaques.yaml (commit this file): {line}")
-    sites, languages = len(result.guide.sites), len(result.guide.languages)
-    print(f"Built {sites} sites in {languages} languages, with plaques, into {result.output} "
-          f"in {time.perf_counter() - started:.1f} s")
+        print(say("registered in plaques.yaml (commit this file): {line}", line=line))
+    print(say("Built {sites} sites in {languages} languages, with plaques, into {output} in {seconds:.1f} s",
+              sites=len(result.guide.sites), languages=len(result.guide.languages), output=result.output,
+              seconds=time.perf_counter() - started))
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     guide, _issued = pipeline.check(args.root)
-    print(f"All {len(guide.sites)} site files and the plaque registry are valid.")
+    print(say("All {count} site files and the plaque registry are valid.", count=len(guide.sites)))
+    report = translations.update(guide)
+    print("\n" + say("Translations:"))
+    print(report.table())
+    target = args.report or args.root / REPORT_FILE
+    target.write_text(report.html(), encoding="utf-8")
+    print(say("Report for coordinators: {file}", file=target))
     return 0
 
 
 def _plaques(args: argparse.Namespace) -> int:
     options = pipeline.PlaqueOptions(args.size, args.paper, args.bleed, args.level, tuple(args.sites), args.logo)
-    try:
-        output, warnings = pipeline.build_plaques(args.root, options, args.output)
-    except ValueError as error:
-        raise GuideError(str(error)) from None
+    output, warnings = pipeline.build_plaques(args.root, options, args.output)
     for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print(f"Plaques ({args.size}, sheet on {args.paper.upper()}) written to {output}; every QR code was read back.")
+        print(say("warning: {warning}", warning=warning), file=sys.stderr)
+    print(say("Plaques ({size}, sheet on {paper}) written to {output}; every QR code was read back.",
+              size=args.size, paper=args.paper.upper(), output=output))
     return 0
+
+
+def _ask(value: str | None, question: str, choices: tuple[str, ...] = ()) -> str:
+    """An option's value, or the answer to a question when run by a person at a terminal."""
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise GuideError(say("{question}: give it as an option (see --help)", question=question))
+    while True:
+        answer = input(f"{question}{' (' + ', '.join(choices) + ')' if choices else ''}: ").strip()
+        if answer and (not choices or answer in choices):
+            return answer
+
+
+def _new(args: argparse.Namespace) -> int:
+    name = _ask(args.name, say("Name in Vietnamese"))
+    category = _ask(args.category, say("Category"), CATEGORIES)
+    area = _ask(args.area, say("Town or district"))
+    path, plaque_id = scaffold.new_site(args.root, args.slug, name, category, area)
+    print(say("Created {file} with plaque id {id}, and the folder media/{slug}/ for its photos and audio.",
+              file=path, id=plaque_id, slug=args.slug))
+    print(say("Fill in the file, then run: python build.py check"))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    return preview.serve(args.root, args.host, args.port)
 
 
 def _plaque_options(command: argparse.ArgumentParser) -> None:
@@ -54,38 +94,59 @@ def _plaque_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--output", type=Path, default=Path("plaques-print"), help="folder to write")
 
 
-COMMANDS = {
-    "build": (_build, "validate and build the guide and plaques into site/ (the default)"),
-    "check": (_check, "validate the site files and the plaque registry only"),
-    "plaques": (_plaques, "write plaques and a print sheet with a chosen size, paper and sites"),
+def _build_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--output", type=Path, default=None, help="where to build (default: site/)")
+
+
+def _check_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--report", type=Path, default=None, help=f"where to write the report (default: {REPORT_FILE})")
+
+
+def _new_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("slug", help="page address, e.g. dinh-yen-giang")
+    command.add_argument("--name", help="name in Vietnamese")
+    command.add_argument("--category", choices=CATEGORIES)
+    command.add_argument("--area", help="town or district in Vietnamese, e.g. Quảng Yên")
+
+
+def _serve_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--host", default="127.0.0.1")
+    command.add_argument("--port", type=int, default=8000)
+
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, tuple[Handler, Callable[[argparse.ArgumentParser], None], str]] = {
+    "build": (_build, _build_options, "validate and build the guide and plaques into site/ (the default)"),
+    "check": (_check, _check_options, "validate everything and report missing or out-of-date translations"),
+    "plaques": (_plaques, _plaque_options, "write plaques and a print sheet with a chosen size, paper and sites"),
+    "new": (_new, _new_options, "start a new site file (never overwrites)"),
+    "serve": (_serve, _serve_options, "preview at http://127.0.0.1:8000, rebuilding when files change"),
 }
 
 
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="build.py", description="Build the multilingual heritage guide.")
     main.add_argument("--root", type=Path, default=Path.cwd(), help="the guide's folder (default: here)")
+    main.add_argument("--lang", choices=VOLUNTEER_LANGUAGES, default=None,
+                      help="language of messages (default: from the system locale)")
     sub = main.add_subparsers(dest="command")
-    for name, (_handler, help_text) in COMMANDS.items():
-        command = sub.add_parser(name, help=help_text)
-        if name == "build":
-            command.add_argument("--output", type=Path, default=None, help="where to build (default: site/)")
-        if name == "plaques":
-            _plaque_options(command)
+    for name, (_handler, add_options, help_text) in COMMANDS.items():
+        add_options(sub.add_parser(name, help=help_text))
     return main
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not any(arg in COMMANDS for arg in argv) and not any(arg in ("-h", "--help") for arg in argv):
+        argv.append("build")  # `python build.py` alone builds
     args = parser().parse_args(argv)
-    args.command = args.command or "build"
-    if not hasattr(args, "output"):
-        args.output = None
+    use_language(args.lang or system_language())
     try:
         return COMMANDS[args.command][0](args)
     except GuideError as error:
         print(error, file=sys.stderr)
         count = len(error.problems)
-        print(f"\n{count} problem{'s' if count != 1 else ''} found; nothing was built or changed.",
-              file=sys.stderr)
+        print("\n" + say("{count} problem(s) found; nothing was built or changed.", count=count), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -19,8 +19,8 @@ DOMAIN = "messages"
 
 
 @cache
-def _catalog(language: str) -> Catalog | None:
-    path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def _catalog(language: str, domain: str = DOMAIN) -> Catalog | None:
+    path = LOCALES_DIR / language / "LC_MESSAGES" / f"{domain}.po"
     if not path.is_file():
         return None
     with path.open("rb") as handle:
@@ -30,14 +30,14 @@ def _catalog(language: str) -> Catalog | None:
 class Translator:
     """`gettext` for one language: an untranslated string falls back to English."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, domain: str = DOMAIN) -> None:
         self.language = language
-        self._catalog = _catalog(language)
+        self._catalog = _catalog(language, domain)
 
     def __call__(self, message: str, **values: object) -> str:
         entry = self._catalog.get(message) if self._catalog else None
         text = entry.string if entry is not None and entry.string and not entry.fuzzy else message
-        return text.format(**values) if values else text
+        return text.format(**values)
 
 
 def _(message: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .messages import mark, say
 from .model import Context, Settings, Site
 from .problems import GuideError, Problem, display_path
 from .yamlsource import FieldPath, Located, YamlProblem, load_yaml
@@ -82,44 +83,46 @@ class Guide:
 def _describe(value: Any) -> str:
     """Name a YAML value's kind in the words a volunteer would use."""
     kinds: list[tuple[type | tuple[type, ...], str]] = [
-        (bool, "true/false"),
-        ((int, float), "a number"),
-        (str, "text"),
-        (dict, "a group of fields"),
-        (list, "a list"),
-        ((datetime.date, datetime.datetime), "a date"),
-        (type(None), "nothing"),
+        (bool, mark("true/false")),
+        ((int, float), mark("a number")),
+        (str, mark("text")),
+        (dict, mark("a group of fields")),
+        (list, mark("a list")),
+        ((datetime.date, datetime.datetime), mark("a date")),
+        (type(None), mark("nothing")),
     ]
     return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
 
 
-def _expected(kind: str, how: str = "") -> Any:
-    return lambda err: f"expected {kind}, got {_describe(err['input'])}{how}"
+def _expected(kind: str) -> Any:
+    return lambda err: say(kind, got=say(_describe(err["input"])))
 
 
 def _choices(err: dict[str, Any]) -> str:
     allowed = [part.strip(" '") for part in err["ctx"]["expected"].replace(" or ", ",").split(",")]
     close = difflib.get_close_matches(str(err["input"]), allowed, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"{err['input']!r} is not allowed{hint} Use one of: {', '.join(allowed)}"
+    if close:
+        return say("{value!r} is not allowed; did you mean {close!r}? Use one of: {allowed}",
+                   value=err["input"], close=close[0], allowed=", ".join(allowed))
+    return say("{value!r} is not allowed. Use one of: {allowed}", value=err["input"], allowed=", ".join(allowed))
 
 
 # One table from pydantic's error kinds to plain words; anything else falls back to pydantic's text.
 _MESSAGES = {
-    "string_type": _expected("text", " (put it in quotes if it is a number or a date)"),
-    "float_type": _expected("a number", " like 21.5334"),
-    "int_type": _expected("a whole number"),
-    "bool_type": _expected("true or false"),
-    "dict_type": _expected("a group of fields (indented 'name: value' lines)"),
-    "model_type": _expected("a group of fields (indented 'name: value' lines)"),
-    "list_type": _expected("a list (lines starting with '- ')"),
-    "string_too_short": lambda err: "must not be empty",
-    "too_short": lambda err: "needs at least one entry",
-    "greater_than_equal": lambda err: f"must be at least {err['ctx']['ge']} (got {err['input']})",
-    "less_than_equal": lambda err: f"must be at most {err['ctx']['le']} (got {err['input']})",
+    "string_type": _expected(mark("expected text, got {got} (put it in quotes if it is a number or a date)")),
+    "float_type": _expected(mark("expected a number like 21.5334, got {got}")),
+    "int_type": _expected(mark("expected a whole number, got {got}")),
+    "bool_type": _expected(mark("expected true or false, got {got}")),
+    "dict_type": _expected(mark("expected a group of fields (indented 'name: value' lines), got {got}")),
+    "model_type": _expected(mark("expected a group of fields (indented 'name: value' lines), got {got}")),
+    "list_type": _expected(mark("expected a list (lines starting with '- '), got {got}")),
+    "string_too_short": lambda err: say("must not be empty"),
+    "too_short": lambda err: say("needs at least one entry"),
+    "greater_than_equal": lambda err: say("must be at least {limit} (got {value})", limit=err["ctx"]["ge"], value=err["input"]),
+    "less_than_equal": lambda err: say("must be at most {limit} (got {value})", limit=err["ctx"]["le"], value=err["input"]),
     "literal_error": _choices,
     "value_error": lambda err: str(err["ctx"]["error"]),
-    "string_pattern_mismatch": lambda err: f"{err['input']!r} does not have the expected form",
+    "string_pattern_mismatch": lambda err: say("{value!r} does not have the expected form", value=err["input"]),
 }
 
 
@@ -140,10 +143,12 @@ def problems_from(error: ValidationError, file: str, located: Located, model: ty
         if kind == "extra_forbidden":
             known = _known_fields(model, path[:-1])
             close = difflib.get_close_matches(str(path[-1]), known, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known fields here: {', '.join(known)}"
-            message = f"unknown field {path[-1]!r}; {hint}"
+            if close:
+                message = say("unknown field {field!r}; did you mean {close!r}?", field=path[-1], close=close[0])
+            else:
+                message = say("unknown field {field!r}; known fields here: {known}", field=path[-1], known=", ".join(known))
         elif kind == "missing":
-            message = f"required field {path[-1]!r} is missing; add it"
+            message = say("required field {field!r} is missing; add it", field=path[-1])
         else:
             message = _MESSAGES.get(kind, lambda err: err["msg"])(err)
         line, column = located.position(path)
@@ -193,7 +198,7 @@ def load_settings(project: Project) -> tuple[Settings, dict[str, Any]]:
     """Read mkdocs.yml: the guide settings live in its `extra.guide` section."""
     file = project.show(project.config_file)
     if not project.config_file.is_file():
-        raise GuideError(f"{file}: not found; run the command from the guide's folder")
+        raise GuideError(say("{file}: not found; run the command from the guide's folder", file=file))
     try:
         located = load_yaml(project.config_file)
     except YamlProblem as error:
@@ -201,23 +206,24 @@ def load_settings(project: Project) -> tuple[Settings, dict[str, Any]]:
     config = located.data if isinstance(located.data, dict) else {}
     problems = []
     if not isinstance(config.get("site_url"), str) or not config["site_url"].startswith(("http://", "https://")):
-        problems.append(Problem(file, *located.position(("site_url",)), "site_url", "set the guide's public address, e.g. https://heritage.example.vn/"))
+        problems.append(Problem(file, *located.position(("site_url",)), "site_url", say("set the guide's public address, e.g. https://heritage.example.vn/")))
     guide = config.get("extra", {}).get("guide") if isinstance(config.get("extra"), dict) else None
     sub = Located(guide, {k[2:]: v for k, v in located.values.items() if k[:2] == ("extra", "guide")},
                   {k[2:]: v for k, v in located.keys.items() if k[:2] == ("extra", "guide")})
     if guide is None:
-        raise GuideError([Problem(file, 1, 1, "extra.guide", "missing; copy the 'extra: guide:' section from the README")])
+        raise GuideError([Problem(file, 1, 1, "extra.guide", say("missing; copy the 'extra: guide:' section from the README"))])
     settings, found = _validate(Settings, sub, file)
     problems += [Problem(p.file, p.line, p.column, f"extra.guide.{p.field}", p.message) for p in found]
     if settings and settings.default_language not in settings.languages:
         problems.append(Problem(file, *sub.position(("default_language",)), "extra.guide.default_language",
-                                f"{settings.default_language!r} must be one of the languages {settings.languages}"))
+                                say("{value!r} must be one of the languages {languages}",
+                                    value=settings.default_language, languages=", ".join(settings.languages))))
     if problems:
         raise GuideError(problems)
     return settings, config
 
 
-def _duplicates(files: Iterable[SiteFile], field: str, noun: str) -> list[Problem]:
+def _duplicates(files: Iterable[SiteFile], field: str, message: str) -> list[Problem]:
     first_seen: dict[str, SiteFile] = {}
     problems = []
     for entry in files:
@@ -227,7 +233,7 @@ def _duplicates(files: Iterable[SiteFile], field: str, noun: str) -> list[Proble
             line, column = entry.located.position((field,))
             other_line = other.located.position((field,))[0]
             problems.append(Problem(entry.path, line, column, field,
-                                    f"{value!r} is already the {noun} of {other.path}:{other_line}; every site needs its own"))
+                                    say(message, value=value, other=f"{other.path}:{other_line}")))
         else:
             first_seen[value] = entry
     return problems
@@ -252,9 +258,10 @@ def load_guide(root: Path) -> Guide:
         problems += found
         if site is not None:
             files.append(SiteFile(shown, site, located))
-    problems += _duplicates(files, "id", "plaque id") + _duplicates(files, "slug", "page address")
+    problems += _duplicates(files, "id", mark("{value!r} is already the plaque id of {other}; every site needs its own"))
+    problems += _duplicates(files, "slug", mark("{value!r} is already the page address of {other}; every site needs its own"))
     if problems:
         raise GuideError(problems)
     if not files:
-        raise GuideError(f"{project.show(project.sites_dir)}: no site files (*.yaml) found")
+        raise GuideError(say("{folder}: no site files (*.yaml) found", folder=project.show(project.sites_dir)))
     return Guide(project, settings, config["site_url"].rstrip("/") + "/", config, tuple(files))

@@ -19,6 +19,7 @@ from mutagen import MutagenError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .load import Guide, field_name
+from .messages import mark, say
 from .problems import GuideError, Problem
 
 WIDTHS = (480, 960, 1200, 1600)  # 1200 serves 390 px phones at 3x without the 1600 cost
@@ -107,7 +108,7 @@ def render_audio(source: Path, cache: Path) -> RenderedAudio:
     """A hashed copy, with the duration the player shows before anything is downloaded."""
     audio = mutagen.File(source)
     if audio is None or not getattr(audio.info, "length", 0):
-        raise ValueError("not a readable audio file")
+        raise ValueError(say("not a readable audio file"))
     name = f"{_digest(source)}-{source.name}"
     if not (cache / name).is_file():
         shutil.copyfile(source, cache / name)
@@ -137,12 +138,10 @@ def render_media(guide: Guide, output: Path, cache: Path) -> MediaIndex:
             return path, render_image(media_root / path, cache)
         except (UnidentifiedImageError, OSError, ValueError, MutagenError, Image.DecompressionBombError) as error:
             line, column = entry.located.position(field)
-            reason = "not a readable image" if isinstance(error, UnidentifiedImageError) else str(error)
-            return path, Problem(
-                entry.path, line, column, field_name(field),
-                f"media/{path} cannot be used: {reason}; save it again"
-                + (" as JPEG or PNG" if kind == "image" else " as MP3"),
-            )
+            reason = say("not a readable image") if isinstance(error, UnidentifiedImageError) else str(error)
+            advice = mark("media/{path} cannot be used: {reason}; save it again as JPEG or PNG") if kind == "image" \
+                else mark("media/{path} cannot be used: {reason}; save it again as MP3")
+            return path, Problem(entry.path, line, column, field_name(field), say(advice, path=path, reason=reason))
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         results = dict(pool.map(run, sorted(jobs.items())))

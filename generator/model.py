@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 
 from . import safe_markdown
+from .messages import mark, say
 
 CATEGORIES = (
     "temple",
@@ -57,51 +58,58 @@ def _context(info: ValidationInfo) -> Context:
 
 def _check_id(value: str) -> str:
     if not ID_PATTERN.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not a valid plaque id; use 2 to 12 capital letters A-Z and digits 0-9, "
-            "no spaces or accents (for example KL1368)"
-        )
+        raise ValueError(say(
+            "{value!r} is not a valid plaque id; use 2 to 12 capital letters A-Z and digits 0-9, "
+            "no spaces or accents (for example KL1368)", value=value,
+        ))
     return value
 
 
 def _check_slug(value: str) -> str:
     if not SLUG_PATTERN.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not a valid page address; use lowercase a-z, digits and single '-' "
-            "between words, without accents (for example den-xa-tac)"
-        )
+        raise ValueError(say(
+            "{value!r} is not a valid page address; use lowercase a-z, digits and single '-' "
+            "between words, without accents (for example den-xa-tac)", value=value,
+        ))
     if value in RESERVED_SLUGS:
-        raise ValueError(f"{value!r} is reserved for the site itself; choose another address")
+        raise ValueError(say("{value!r} is reserved for the site itself; choose another address", value=value))
     return value
 
 
 def _check_language(value: str, info: ValidationInfo) -> str:
     languages = _context(info).languages
     if value not in languages:
-        raise ValueError(
-            f"language {value!r} is not configured; use one of: {', '.join(languages)} "
-            "(or add it to 'languages' in mkdocs.yml)"
-        )
+        raise ValueError(say(
+            "language {value!r} is not configured; use one of: {languages} (or add it to 'languages' in mkdocs.yml)",
+            value=value, languages=", ".join(languages),
+        ))
     return value
 
 
 def _require_default_language(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
     default = _context(info).default_language
     if default not in value:
-        raise ValueError(f"the {default!r} text is missing; every text needs at least {default!r}")
+        raise ValueError(say("the {default!r} text is missing; every text needs at least {default!r}", default=default))
     return value
 
 
 def _check_http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"{value!r} is not a web address; only http:// and https:// links are allowed")
+        raise ValueError(say("{value!r} is not a web address; only http:// and https:// links are allowed", value=value))
     return value
 
 
 def _check_source(value: str) -> str:
     """A source is a citation in words, or (when it has no spaces) a link that must be http(s)."""
     return value if any(c.isspace() for c in value.strip()) else _check_http_url(value)
+
+
+def _no_placeholder(value: str) -> str:
+    """`build.py new` leaves TODO texts; a page must never be published with them."""
+    if value.lstrip().startswith("TODO"):
+        raise ValueError(say("still has the placeholder text from the new-site template; write the real text here"))
+    return value
 
 
 def _check_markdown(value: str) -> str:
@@ -116,26 +124,27 @@ def _media_checker(suffixes: tuple[str, ...], kind: str):
         media_root = _context(info).media_root
         path = PurePosixPath(value)
         if "\\" in value or path.is_absolute() or ".." in path.parts or not path.parts:
-            raise ValueError(
-                f"{value!r} must be a path inside media/, written like 'den-xa-tac/photo.jpg' "
-                "(no '..', no leading '/', no backslashes)"
-            )
+            raise ValueError(say(
+                "{value!r} must be a path inside media/, written like 'den-xa-tac/photo.jpg' "
+                "(no '..', no leading '/', no backslashes)", value=value,
+            ))
         if path.suffix.lower() not in suffixes:
-            raise ValueError(f"{value!r} is not {kind}; use a file ending in {', '.join(suffixes)}")
+            raise ValueError(say("{value!r} is not {kind}; use a file ending in {suffixes}",
+                                 value=value, kind=say(kind), suffixes=", ".join(suffixes)))
         target = (media_root / path).resolve()
         if not target.is_relative_to(media_root.resolve()):
-            raise ValueError(f"{value!r} points outside media/; keep files inside media/")
+            raise ValueError(say("{value!r} points outside media/; keep files inside media/", value=value))
         if not target.is_file():
-            raise ValueError(
-                f"media/{value} does not exist; check the spelling (names are case-sensitive) "
-                "or copy the file there"
-            )
+            raise ValueError(say(
+                "media/{value} does not exist; check the spelling (names are case-sensitive) or copy the file there",
+                value=value,
+            ))
         return value
 
     return check
 
 
-Text = Annotated[str, Field(min_length=1)]
+Text = Annotated[str, Field(min_length=1), AfterValidator(_no_placeholder)]
 Language = Annotated[str, AfterValidator(_check_language)]
 LocalText = Annotated[
     dict[Language, Text],
@@ -144,12 +153,12 @@ LocalText = Annotated[
           json_schema_extra={LOCAL_TEXT_MARK: True}),
 ]
 LocalMarkdown = Annotated[
-    dict[Language, Annotated[str, Field(min_length=1), AfterValidator(_check_markdown)]],
+    dict[Language, Annotated[str, Field(min_length=1), AfterValidator(_no_placeholder), AfterValidator(_check_markdown)]],
     AfterValidator(_require_default_language),
     Field(json_schema_extra={LOCAL_TEXT_MARK: True}),
 ]
-ImagePath = Annotated[str, AfterValidator(_media_checker(IMAGE_SUFFIXES, "an image"))]
-AudioPath = Annotated[str, AfterValidator(_media_checker(AUDIO_SUFFIXES, "an audio file"))]
+ImagePath = Annotated[str, AfterValidator(_media_checker(IMAGE_SUFFIXES, mark("an image")))]
+AudioPath = Annotated[str, AfterValidator(_media_checker(AUDIO_SUFFIXES, mark("an audio file")))]
 
 
 class Strict(BaseModel):

@@ -104,7 +104,7 @@ def format_distance(km: float, language: str) -> str:
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("generator", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
+        autoescape=select_autoescape(enabled_extensions=("html",), default=False),  # the YAML template is not HTML
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

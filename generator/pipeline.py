@@ -17,6 +17,7 @@ from pathlib import Path
 from . import addresses, offline, pages, plaques, qr, registry
 from .load import Guide, load_guide
 from .media import render_media
+from .messages import say
 from .mkdocs_build import build_languages
 from .problems import GuideError
 
@@ -76,7 +77,7 @@ def select_sites(guide: Guide, only: tuple[str, ...]) -> list:
     chosen = [site for site in guide.sites if site.id in only or site.slug in only]
     unknown = set(only) - {site.id for site in chosen} - {site.slug for site in chosen}
     if unknown:
-        raise GuideError(f"no site has the id or slug {', '.join(sorted(unknown))}")
+        raise GuideError(say("no site has the id or slug {names}", names=", ".join(sorted(unknown))))
     return chosen
 
 
@@ -107,7 +108,7 @@ def plaque_files(guide: Guide, options: PlaqueOptions) -> tuple[dict[str, bytes]
                                    organisation.get(guide.default_language, ""))
         symbol = qr.make_symbol(url, style.level)
         if qr.decode(qr.to_image(symbol)) != [url]:
-            raise GuideError(f"the QR code of {site.id} does not read back as {url}")
+            raise GuideError(say("the QR code of {id} does not read back as {url}", id=site.id, url=url))
         warnings.update(plaques.size_warnings(preset, symbol))
         folder = f"{PLAQUE_FOLDER}/{site.id}"
         files[f"{folder}/qr.svg"] = qr.write(symbol, "svg")

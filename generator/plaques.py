@@ -20,6 +20,7 @@ from PIL import Image
 
 from . import qr
 from .i18n import Translator, _
+from .messages import say
 
 MM_PER_INCH = 25.4
 PT_PER_MM = 72 / MM_PER_INCH
@@ -71,9 +72,10 @@ def parse_size(text: str) -> Preset:
     try:
         width, height = (float(part) for part in key.split("x"))
     except ValueError:
-        raise ValueError(f"unknown plaque size {text!r}; use {', '.join(PRESETS)} or WIDTHxHEIGHT in mm") from None
+        raise ValueError(say("unknown plaque size {size!r}; use {presets} or WIDTHxHEIGHT in mm",
+                             size=text, presets=", ".join(PRESETS))) from None
     if not (30 <= width <= 600 and 30 <= height <= 850):
-        raise ValueError(f"plaque size {text!r} is outside 30-600 x 30-850 mm")
+        raise ValueError(say("plaque size {size!r} is outside 30-600 x 30-850 mm", size=text))
     return Preset(f"{width:g}x{height:g}", width, height, viewing_distance_m=max(width, height) / 300,
                   compact=min(width, height) < 80)
 
@@ -131,10 +133,10 @@ def font_files() -> dict[str, Path]:
                 found[style] = match
                 break
         else:
-            raise FontMissing(
-                f"the font Noto Sans CJK SC ({names[0]}) is not installed; it prints Vietnamese and Chinese "
-                "on plaques. Install the Debian/Ubuntu package fonts-noto-cjk (bash setup.sh does it)"
-            )
+            raise FontMissing(say(
+                "the font Noto Sans CJK SC ({file}) is not installed; it prints Vietnamese and Chinese on plaques. "
+                "Install the Debian/Ubuntu package fonts-noto-cjk (bash setup.sh does it)", file=names[0],
+            ))
     return found
 
 
@@ -164,12 +166,12 @@ def size_warnings(preset: Preset, symbol: qr.Symbol) -> list[str]:
     code = side * symbol.size / (symbol.size + 2 * qr.QUIET_ZONE)
     found = []
     if module < MIN_MODULE_MM:
-        found.append(f"{preset.name}: a QR module is {module:.2f} mm, under {MIN_MODULE_MM} mm; print larger")
+        found.append(say("{size}: a QR module is {module:.2f} mm, under {minimum} mm; print larger",
+                         size=preset.name, module=module, minimum=MIN_MODULE_MM))
     if code < preset.viewing_distance_m * 1000 / 10:
-        found.append(
-            f"{preset.name}: the code is {code:.0f} mm wide, too small to scan from "
-            f"{preset.viewing_distance_m:g} m (needs {preset.viewing_distance_m * 100:.0f} mm)"
-        )
+        found.append(say("{size}: the code is {code:.0f} mm wide, too small to scan from {distance:g} m (needs {needed:.0f} mm)",
+                         size=preset.name, code=code, distance=preset.viewing_distance_m,
+                         needed=preset.viewing_distance_m * 100))
     return found
 
 
@@ -284,7 +286,8 @@ def _verified(pdf: FPDF, expected_per_page: list[list[str]], what: str) -> Rende
     for number, (image, expected) in enumerate(zip(pages, expected_per_page, strict=True), start=1):
         found = sorted(qr.decode(image))
         if found != sorted(expected):
-            raise NotScannable(f"{what}, page {number}: the QR codes read back as {found}, expected {sorted(expected)}")
+            raise NotScannable(say("{what}, page {page}: the QR codes read back as {found}, expected {expected}",
+                                   what=what, page=number, found=found, expected=sorted(expected)))
     return Rendered(data, pages)
 
 
@@ -299,7 +302,7 @@ def render_plaque(text: PlaqueText, preset: Preset, style: CodeStyle = CodeStyle
 def sheet_grid(preset: Preset, paper: str, bleed: float) -> tuple[str, int, int, float, float]:
     """Orientation, columns and rows that fit most plaques with room for crop marks, and the cell size."""
     if paper not in PAPERS:
-        raise ValueError(f"unknown paper {paper!r}; use one of: {', '.join(PAPERS)}")
+        raise ValueError(say("unknown paper {paper!r}; use one of: {papers}", paper=paper, papers=", ".join(PAPERS)))
     cell_w = preset.width + 2 * (bleed + 6)
     cell_h = preset.height + 2 * (bleed + 6)
     best = ("P", 0, 0)
@@ -309,7 +312,8 @@ def sheet_grid(preset: Preset, paper: str, bleed: float) -> tuple[str, int, int,
         if columns * rows > best[1] * best[2]:
             best = (orientation, columns, rows)
     if best[1] * best[2] == 0:
-        raise ValueError(f"a {preset.name} plaque does not fit on {paper.upper()} paper with crop marks")
+        raise ValueError(say("a {size} plaque does not fit on {paper} paper with crop marks",
+                             size=preset.name, paper=paper.upper()))
     return (*best, cell_w, cell_h)
 
 

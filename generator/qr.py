@@ -32,14 +32,19 @@ class Symbol:
 
 
 def make_symbol(text: str, level: str = "Q") -> Symbol:
-    """The smallest symbol for `text`; upper-case text uses the denser alphanumeric mode."""
+    """The smallest symbol for `text`: one segment in the densest mode that fits it, or mixed
+    segments (upper-case runs in alphanumeric mode) when that needs fewer modules."""
     if level not in ERROR_LEVELS:
         raise ValueError(f"error correction level must be one of {', '.join(ERROR_LEVELS)}, not {level!r}")
-    code = qrcode.QRCode(error_correction=ERROR_LEVELS[level], border=0)
-    code.add_data(text, optimize=1)
-    code.make(fit=True)
-    matrix = tuple(tuple(bool(cell) for cell in row) for row in code.get_matrix())
-    return Symbol(text, level, code.version, matrix)
+    candidates = []
+    for segment_length in (0, 4):  # 0: a single segment; 4: split where runs of 4+ chars change mode
+        code = qrcode.QRCode(error_correction=ERROR_LEVELS[level], border=0)
+        code.add_data(text, optimize=segment_length)
+        code.make(fit=True)
+        candidates.append(code)
+    best = min(candidates, key=lambda code: code.version)
+    matrix = tuple(tuple(bool(cell) for cell in row) for row in best.get_matrix())
+    return Symbol(text, level, best.version, matrix)
 
 
 def dark_runs(symbol: Symbol) -> list[tuple[int, int, int]]:

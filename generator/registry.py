@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError, model_validator
 
 from .load import Guide, problems_from
+from .messages import say
 from .model import Strict
 from .problems import GuideError, Problem
 from .yamlsource import Located, YamlProblem, load_yaml
@@ -36,7 +37,7 @@ class Entry(Strict):
     @model_validator(mode="after")
     def _complete(self) -> Entry:
         if not ((self.slug and self.issued) or (self.retired and self.to)):
-            raise ValueError("a line needs either 'slug' and 'issued', or 'retired' and 'to'")
+            raise ValueError(say("a line needs either 'slug' and 'issued', or 'retired' and 'to'"))
         return self
 
 
@@ -73,7 +74,7 @@ def load_registry(guide: Guide) -> Registry:
         raise GuideError([Problem(shown, error.line, error.column, "", error.message)]) from None
     data = located.data if located.data is not None else []
     if not isinstance(data, list):
-        raise GuideError([Problem(shown, 1, 1, "", "expected a list of '- {id: ..., ...}' lines")])
+        raise GuideError([Problem(shown, 1, 1, "", say("expected a list of '- {{id: ..., ...}}' lines"))])
     entries, lines, problems = [], [], []
     for index, item in enumerate(data):
         sub = Located(item, {k[1:]: v for k, v in located.values.items() if k[:1] == (index,)},
@@ -98,19 +99,18 @@ def check(guide: Guide, registry: Registry) -> list[Problem]:
             continue
         retired = registry.retirement(plaque_id)
         if retired is None:
-            problems.append(Problem(
-                registry.path, line, 3, "id",
-                f"plaque {plaque_id} was issued on {entry.issued} for the page '{entry.slug}', but no file in "
-                f"sites/ has 'id: {plaque_id}' now, so printed plaques would lead nowhere. If the id was changed "
-                f"or the file removed by mistake, put it back; if the site is gone, retire the plaque by adding "
-                f"'- {{id: {plaque_id}, retired: {datetime.date.today()}, to: OTHER_ID}}' to {registry.path}",
-            ))
+            problems.append(Problem(registry.path, line, 3, "id", say(
+                "plaque {id} was issued on {issued} for the page '{slug}', but no file in sites/ has 'id: {id}' now, "
+                "so printed plaques would lead nowhere. If the id was changed or the file removed by mistake, put it "
+                "back; if the site is gone, retire the plaque by adding "
+                "'- {{id: {id}, retired: {today}, to: OTHER_ID}}' to {registry}",
+                id=plaque_id, issued=entry.issued, slug=entry.slug, today=datetime.date.today(), registry=registry.path,
+            )))
         elif retired[0].to not in current:
-            problems.append(Problem(
-                registry.path, retired[1], 3, "to",
-                f"plaque {plaque_id} is retired to {retired[0].to!r}, which is not the id of any site; "
-                f"use the id of an existing site",
-            ))
+            problems.append(Problem(registry.path, retired[1], 3, "to", say(
+                "plaque {id} is retired to {to!r}, which is not the id of any site; use the id of an existing site",
+                id=plaque_id, to=retired[0].to,
+            )))
     return problems
 
 

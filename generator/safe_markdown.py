@@ -13,6 +13,8 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .messages import say
+
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
 
 
@@ -20,9 +22,9 @@ def link_problem(href: str) -> str | None:
     """Why a link target is unsafe, or None when it is fine."""
     parts = urlsplit(href.strip())
     if parts.scheme and parts.scheme.lower() not in SAFE_SCHEMES:
-        return f"the link {href!r} is not allowed; use an address starting with https://"
+        return say("the link {href!r} is not allowed; use an address starting with https://", href=href)
     if not parts.scheme and parts.netloc:
-        return f"the link {href!r} is incomplete; write it in full, starting with https://"
+        return say("the link {href!r} is incomplete; write it in full, starting with https://", href=href)
     return None
 
 
@@ -35,10 +37,10 @@ class _Sanitise(Treeprocessor):
         for parent in root.iter():
             for child in list(parent):
                 if child.tag == "img":
-                    self.found.append(
-                        f"pictures inside the text are not allowed ({child.get('src')!r}); "
-                        "list them under 'images:' instead"
-                    )
+                    self.found.append(say(
+                        "pictures inside the text are not allowed ({src!r}); list them under 'images:' instead",
+                        src=child.get("src"),
+                    ))
                     parent.remove(child)
                 elif child.tag == "a":
                     problem = link_problem(child.get("href", ""))

@@ -12,10 +12,10 @@ import html
 import io
 import os
 import threading
-from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 TYPES = {".webp": "image/webp", ".mp3": "audio/mpeg", ".js": "application/javascript", ".json": "application/json",
@@ -27,8 +27,9 @@ class GuideServer(ThreadingHTTPServer):
     notice: str | None = None  # plain text shown at the top of every page while set
     cache_control = "no-cache"  # a preview shows edits at once; benchmarks use a host's max-age
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
+    def __init__(self, address: tuple[str, int], directory: Path) -> None:
+        super().__init__(address, StaticHandler)
+        self.directory = directory  # may be switched while serving (the preview's first good build)
         self.sent: list[tuple[str, int]] = []  # (path, bytes on the wire), for benchmarks
 
 
@@ -48,7 +49,10 @@ class _Counting(io.BufferedIOBase):
 
 class StaticHandler(SimpleHTTPRequestHandler):
     server: GuideServer
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
+    extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
+
+    def __init__(self, request, client_address, server: GuideServer) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(request, client_address, server, directory=str(server.directory))
 
     def setup(self) -> None:
         super().setup()
@@ -58,7 +62,7 @@ class StaticHandler(SimpleHTTPRequestHandler):
         self.server.sent.append((getattr(self, "path", ""), self.wfile.count))  # type: ignore[attr-defined]
         super().finish()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet: a preview or a test run should not print a line per request."""
 
     def end_headers(self) -> None:
@@ -122,7 +126,7 @@ def _after_body_tag(page: bytes, banner: bytes) -> bytes:
 
 
 def make_server(directory: Path, host: str = "127.0.0.1", port: int = 0) -> GuideServer:
-    return GuideServer((host, port), partial(StaticHandler, directory=str(directory)))
+    return GuideServer((host, port), directory)
 
 
 def serve_in_background(directory: Path, host: str = "127.0.0.1", port: int = 0) -> GuideServer:

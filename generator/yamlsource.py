@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from .messages import say
+
 FieldPath = tuple[str | int, ...]
 
 
@@ -61,13 +63,13 @@ class _Builder:
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    raise YamlProblem(*_mark(key_node), "a field name must be plain text")
+                    raise YamlProblem(*_mark(key_node), say("a field name must be plain text"))
                 key = _nfc(str(self.constructor.construct_object(key_node)))
                 if key in result:
                     line, _ = self.located.keys[(*path, key)]
                     raise YamlProblem(
                         *_mark(key_node),
-                        f"the field '{key}' appears twice (first on line {line}); keep only one",
+                        say("the field '{key}' appears twice (first on line {line}); keep only one", key=key, line=line),
                     )
                 self.located.keys[(*path, key)] = _mark(key_node)
                 result[key] = self.build(value_node, (*path, key))
@@ -84,10 +86,12 @@ def parse_yaml(text: str) -> Located:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        hint = " (check the indentation, and put text containing ': ' or '#' in quotes)"
-        raise YamlProblem(line, column, f"this is not valid YAML: {error.problem}{hint}") from None
+        raise YamlProblem(line, column, say(
+            "this is not valid YAML: {problem} (check the indentation, and put text containing ': ' or '#' in quotes)",
+            problem=error.problem,
+        )) from None
     except yaml.YAMLError as error:
-        raise YamlProblem(1, 1, f"this is not valid YAML: {error}") from None
+        raise YamlProblem(1, 1, say("this is not valid YAML: {problem}", problem=error)) from None
     builder = _Builder()
     if node is None:
         return Located(None)
@@ -95,7 +99,7 @@ def parse_yaml(text: str) -> Located:
         builder.located.data = builder.build(node, ())
     except yaml.constructor.ConstructorError as error:
         mark = error.problem_mark
-        raise YamlProblem(mark.line + 1, mark.column + 1, f"unreadable value: {error.problem}") from None
+        raise YamlProblem(mark.line + 1, mark.column + 1, say("unreadable value: {problem}", problem=error.problem)) from None
     return builder.located
 
 
@@ -111,8 +115,7 @@ def read_text(path: Path) -> str:
         raise YamlProblem(
             line,
             column,
-            "the file is not saved as UTF-8; open it in your editor and save it again with "
-            "the encoding 'UTF-8'",
+            say("the file is not saved as UTF-8; open it in your editor and save it again with the encoding 'UTF-8'"),
         ) from None
 
 

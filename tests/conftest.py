@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
+from generator.messages import use_language
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("mkdocs.yml", "sites", "media", "plaques.yaml", "schema")
@@ -39,6 +40,14 @@ def require(condition: bool, what: str) -> None:
         if IN_CI:
             pytest.fail(f"{what} is missing; bash setup.sh installs it")
         pytest.skip(f"{what} is not installed")
+
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages are asserted in English; the machine's locale must not switch them."""
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    use_language("en")
 
 
 @pytest.fixture

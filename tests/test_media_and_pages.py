@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -95,18 +96,24 @@ def test_language_names_come_from_babel() -> None:
     assert i18n.og_locale("vi") == "vi_VN" and i18n.og_locale("zh") == "zh_CN"
 
 
-def extracted_messages() -> set[str]:
+def extracted_messages(keywords: tuple[str, ...]) -> set[str]:
     method_map = [("generator/**.py", "python"), ("generator/templates/**.html", "jinja2")]
-    found = extract_from_dir(str(ROOT), method_map, keywords={"t": None, "_": None})
+    found = extract_from_dir(str(ROOT), method_map, keywords=dict.fromkeys(keywords))
     return {message for _file, _line, message, _comments, _context in found if isinstance(message, str)}
 
 
-@pytest.mark.parametrize("language", ["vi", "zh"])
-def test_every_interface_string_is_translated(language: str) -> None:
-    translate = i18n.Translator(language)
-    untranslated = sorted(m for m in extracted_messages() if translate(m) == m)
+CATALOGS = [("messages", ("t", "_"), "vi"), ("messages", ("t", "_"), "zh"), ("cli", ("say", "mark"), "vi")]
+
+
+@pytest.mark.parametrize(("domain", "keywords", "language"), CATALOGS)
+def test_every_string_in_the_code_is_translated(domain: str, keywords: tuple[str, ...], language: str) -> None:
+    catalog = i18n._catalog(language, domain)
+    messages = extracted_messages(keywords)
+    assert len(messages) > 30
+    untranslated = sorted(m for m in messages if not (catalog.get(m) and catalog.get(m).string))
     assert untranslated == []
-    assert len(extracted_messages()) > 30
+    for message in messages:  # a translation uses exactly the placeholders of its English text
+        assert set(re.findall(r"{(\w+)", catalog.get(message).string)) == set(re.findall(r"{(\w+)", message)), message
 
 
 def test_image_upload_of_non_image_is_reported(tmp_path: Path) -> None:

@@ -120,7 +120,7 @@ def test_missing_font_names_the_font(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(plaques, "FONT_DIRS", ())
     plaques.font_files.cache_clear()
     try:
-        with pytest.raises(plaques.FontMissing, match="Noto Sans CJK SC.*fonts-noto-cjk"):
+        with pytest.raises(plaques.FontMissing, match=r"Noto Sans CJK SC.*fonts-noto-cjk"):
             plaques.font_files()
     finally:
         plaques.font_files.cache_clear()

@@ -90,7 +90,10 @@ def locate(image: Image.Image) -> Located:
     return Located(min(xs), min(ys), max(xs) + 1, max(ys) + 1, 17 + 4 * version)
 
 
-def perspective_coefficients(out_points: list[tuple[float, float]], in_points: list[tuple[float, float]]) -> list[float]:
+Point = tuple[float, float]
+
+
+def perspective_coefficients(out_points: list[Point], in_points: list[Point]) -> list[float]:
     """The 8 coefficients Image.transform(PERSPECTIVE) needs to map output points onto input points."""
     rows, values = [], []
     for (x, y), (u, v) in zip(out_points, in_points, strict=True):
@@ -176,6 +179,9 @@ def test_pdf_plaque_reads_as_the_printed_address(built, site_file):
     plaque_id, address = expected_address(built.guide.project.root, site_file)
     pdf = plaque_folder(built, plaque_id) / "plaque-a6.pdf"
     assert decode(plaque_raster(pdf)) == [address]
+    # Outdoor plaques use error correction level Q unless told otherwise (README).
+    (found,) = zxingcpp.read_barcodes(plaque_raster(pdf), formats=zxingcpp.BarcodeFormat.QRCode)
+    assert found.ec_level == "Q"
     # The line printed under the code is the same address as people type it: no scheme, lower case.
     document = pypdfium2.PdfDocument(pdf)
     try:

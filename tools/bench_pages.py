@@ -5,7 +5,8 @@
 Builds the sample guide and a default Material site from the same sites (every page in the nav, the
 original photos, theme defaults), serves both with gzip on 127.0.0.1, and loads each site page in
 headless Chromium at a phone viewport under emulated slow 4G (1.6 Mbit/s, 150 ms RTT, 4x CPU
-slowdown), with the caching headers GitHub Pages sends (max-age=600). Prints, per build: bytes transferred on a first visit (audio excluded), on a repeat visit
+slowdown), with the caching headers GitHub Pages sends (max-age=600). Prints, per build: bytes
+transferred on a first visit (audio excluded), on a repeat visit
 to another site page, requests to other hosts, and largest contentful paint; with the budgets.
 """
 
@@ -82,7 +83,7 @@ def measure(browser, server, paths: list[str]) -> dict[str, float]:
         base = f"http://127.0.0.1:{server.server_address[1]}/"
         server.sent.clear()
 
-        def transferred() -> float:
+        def transferred(page=page, urls=urls) -> float:
             """Bytes the server put on the wire (the service worker's fetches included), audio excluded."""
             page.wait_for_timeout(300)
             total = sum(size for path, size in server.sent if not path.endswith((".mp3", ".m4a", ".ogg")))

@@ -1,0 +1,63 @@
+"""`build.py new`: a complete, commented site file to fill in, with a fresh plaque id; never overwrites."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+from .load import Project
+from .messages import say
+from .model import CATEGORIES, ID_PATTERN, RESERVED_SLUGS, SLUG_PATTERN
+from .pages import render_template
+from .problems import GuideError
+
+
+def used_ids(project: Project) -> set[str]:
+    """Every id in a site file or ever issued, read leniently (files may be half-written)."""
+    found = set()
+    for path in project.sites_dir.glob("*.y*ml"):
+        found.update(re.findall(r"^id:\s*['\"]?([A-Za-z0-9]+)", path.read_text(encoding="utf-8", errors="replace"), re.M))
+    if project.registry_file.exists():
+        found.update(re.findall(r"\bid:\s*([A-Z0-9]+)", project.registry_file.read_text(encoding="utf-8")))
+    return found
+
+
+def fresh_id(slug: str, taken: set[str]) -> str:
+    """Initials of the slug's words and a number: den-tran-hung-dao → DTHD01, unique among all ids."""
+    initials = "".join(word[0] for word in slug.split("-") if word).upper()[:8] or "S"
+    for number in range(1, 10_000):
+        candidate = f"{initials}{number:02d}"[:12]
+        if candidate not in taken and ID_PATTERN.fullmatch(candidate):
+            return candidate
+    raise GuideError(say("no free plaque id for {slug}", slug=slug))
+
+
+def new_site(root: Path, slug: str, name: str, category: str, area: str) -> tuple[Path, str]:
+    """Write sites/<slug>.yaml and media/<slug>/; refuse if the file exists."""
+    project = Project(root)
+    if not SLUG_PATTERN.fullmatch(slug) or slug in RESERVED_SLUGS:
+        raise GuideError(say(
+            "{value!r} is not a valid page address; use lowercase a-z, digits and single '-' "
+            "between words, without accents (for example den-xa-tac)", value=slug,
+        ))
+    if category not in CATEGORIES:
+        raise GuideError(say("{value!r} is not allowed. Use one of: {allowed}", value=category, allowed=", ".join(CATEGORIES)))
+    target = project.sites_dir / f"{slug}.yaml"
+    if target.exists():
+        raise GuideError(say("{file} already exists; nothing was changed", file=project.show(target)))
+    plaque_id = fresh_id(slug, used_ids(project))
+    text = render_template(
+        "new-site.yaml", id=plaque_id, slug=slug, category=category, categories=", ".join(CATEGORIES),
+        name=json.dumps(name, ensure_ascii=False), area=json.dumps(area, ensure_ascii=False),
+    )
+    yaml.safe_load(text)  # the template must stay valid YAML whatever was typed
+    project.sites_dir.mkdir(parents=True, exist_ok=True)
+    with target.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+        handle.write(text)
+    media = project.media_dir / slug
+    media.mkdir(parents=True, exist_ok=True)
+    (media / ".gitkeep").touch()
+    return target, plaque_id
