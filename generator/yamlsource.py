@@ -6,6 +6,7 @@ two equal keys. We compose the node tree ourselves so every error can point at `
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,16 +80,40 @@ class _Builder:
         return _nfc(self.constructor.construct_object(node))
 
 
+def _unclosed_quote(text: str) -> tuple[int, int] | None:
+    """Where a quoted text swallows following lines that look like fields: a quote left open.
+
+    PyYAML only notices much later (where the next quote closes it), so we look for the opening."""
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if (isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
+                    and re.search(r"\n\s*[\w-]+:(\s|$)", text[token.start_mark.index:token.end_mark.index])):
+                return token.start_mark.line + 1, token.start_mark.column + 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
 def parse_yaml(text: str) -> Located:
     """Parse one YAML document, keeping positions; raises YamlProblem in plain words."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # Where an unclosed bracket or quote was opened is where the volunteer must look; the parser
+        # notices the problem later (the problem mark), often on the next line.
+        marks = [m for m in (error.context_mark, error.problem_mark) if m is not None]
+        mark = min(marks, key=lambda m: (m.line, m.column)) if marks else None
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = error.problem
+        if error.problem_mark and error.problem_mark.line + 1 != line:
+            problem = say("{problem} on line {line}", problem=problem, line=error.problem_mark.line + 1)
+        quote = _unclosed_quote(text)
+        if quote:
+            raise YamlProblem(*quote, say("this is not valid YAML: a quote (\" or ') opened here is not closed; "
+                                          "close it at the end of the text")) from None
         raise YamlProblem(line, column, say(
             "this is not valid YAML: {problem} (check the indentation, and put text containing ': ' or '#' in quotes)",
-            problem=error.problem,
+            problem=problem,
         )) from None
     except yaml.YAMLError as error:
         raise YamlProblem(1, 1, say("this is not valid YAML: {problem}", problem=error)) from None

@@ -41,8 +41,12 @@ def latin1_byte(root: Path) -> None:
 
 
 CASES = [
-    Case("yaml syntax", replace(SAMPLE, "slug: cot-moc-1368", "slug: [cot-moc-1368"), SAMPLE, None, "",
-         "not valid YAML", line=4),
+    Case("yaml syntax", replace(SAMPLE, "slug: cot-moc-1368", "slug: [cot-moc-1368"), SAMPLE, "slug: [cot-moc-1368",
+         "", "not valid YAML"),
+    Case("unclosed quote", replace(SAMPLE, "category: border-marker", 'category: "border-marker'), SAMPLE,
+         'category: "border-marker', "", "not valid YAML"),
+    Case("bad indentation", replace(SAMPLE, "  en: Mong Cai", "   en: Mong Cai"), SAMPLE, "   en: Mong Cai", "",
+         "not valid YAML"),
     Case("missing field", replace(SAMPLE, "category: border-marker\n", ""), SAMPLE, "id: KL1368", "category",
          "required field 'category' is missing"),
     Case("wrong type", replace(SAMPLE, "  en: Border Marker 1368(3)", "  en: [Border, Marker]"), SAMPLE,
