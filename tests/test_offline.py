@@ -1,0 +1,88 @@
+"""Offline after the first visit, and "save this area" on the home page, in real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
+
+from generator.server import serve_in_background
+from tests.conftest import ROOT, require
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+SITES = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "sites").glob("*.yaml"))}
+
+
+@pytest.fixture(scope="module")
+def base(built) -> Iterator[str]:
+    server = serve_in_background(built.output)
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def context():
+    require(CHROMIUM.is_file(), f"Chromium ({CHROMIUM})")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3)
+        context.set_default_timeout(15_000)
+        yield context
+        browser.close()
+
+
+def wait_for_service_worker(page) -> None:
+    """Until the page is controlled by the guide's service worker (it claims open pages on activation)."""
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+def test_a_page_opened_once_opens_again_without_signal(context, base: str) -> None:
+    page = context.new_page()
+    page.goto(base + "en/den-xa-tac/")
+    wait_for_service_worker(page)
+    page.reload()  # now under the service worker's control: page and assets are cached
+    page.wait_for_load_state("load")
+
+    context.set_offline(True)
+    offline = context.new_page()
+    offline.goto(base + "en/den-xa-tac/")
+
+    assert offline.locator("h1").inner_text() == SITES["den-xa-tac"]["name"]["en"]
+    assert offline.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed")
+    with pytest.raises(PlaywrightError):
+        offline.goto(base + "en/den-tran-hung-dao/")  # never opened: not available, as expected
+
+
+def test_saving_an_area_makes_its_pages_available_offline(context, base: str, built) -> None:
+    manifest = json.loads((built.output / "vi" / "offline.json").read_text(encoding="utf-8"))
+    area = SITES["cot-moc-1368"]["area"]["vi"]
+    assert sorted(u for u in manifest[area]["urls"] if u.startswith("vi/")) == ["vi/cot-moc-1368/", "vi/den-xa-tac/"]
+
+    page = context.new_page()
+    page.goto(base + "vi/")
+    wait_for_service_worker(page)
+    button = page.locator(f'[data-guide-offline="{area}"]')
+    button.wait_for(state="visible")
+    assert "MB" in button.inner_text()  # the size is shown before downloading
+    button.click()
+    page.locator(f'[data-guide-offline="{area}"][data-guide-saved]').wait_for(state="attached")
+
+    context.set_offline(True)
+    for slug in ("cot-moc-1368", "den-xa-tac"):
+        offline = context.new_page()
+        offline.goto(base + f"vi/{slug}/")
+        assert offline.locator("h1").inner_text() == SITES[slug]["name"]["vi"]
+        image = offline.locator("article img").first
+        image.scroll_into_view_if_needed()
+        offline.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
