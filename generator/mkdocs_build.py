@@ -18,6 +18,8 @@ import yaml
 
 from .i18n import Translator, _
 from .load import Guide
+from .messages import say
+from .problems import GuideError
 
 THEME_DIR = Path(__file__).parent / "theme"
 # Material search languages that need no extra tokenizer set-up; others fall back to English.
@@ -72,7 +74,10 @@ def _build_one(config_file: str) -> list[str]:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(Collect())
     logger.setLevel(logging.INFO)
-    build(load_config(config_file))
+    try:
+        build(load_config(config_file))
+    except Exception as error:  # MkDocs logs the reason, then raises a bare "Aborted"
+        raise RuntimeError("; ".join(warnings) or str(error)) from None
     return warnings
 
 
@@ -92,7 +97,11 @@ def build_languages(guide: Guide, documents: dict[str, dict[str, str]], work: Pa
         config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         config_files.append(str(config_file))
     workers = min(len(config_files), os.cpu_count() or 1)
-    if workers <= 1:
-        return [warning for config_file in config_files for warning in _build_one(config_file)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [warning for found in pool.map(_build_one, config_files) for warning in found]
+    try:
+        if workers <= 1:
+            return [warning for config_file in config_files for warning in _build_one(config_file)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return [warning for found in pool.map(_build_one, config_files) for warning in found]
+    except Exception as error:  # MkDocs or a theme setting in mkdocs.yml failed: say so, keep site/
+        raise GuideError(say("MkDocs could not build the pages: {error} (check the theme settings in mkdocs.yml)",
+                             error=error)) from None

@@ -143,3 +143,16 @@ def test_corrupt_image_is_a_clear_error(project: Path, capsys: pytest.CaptureFix
 def test_valid_samples_pass_check(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--root", str(project), "check"]) == 0
     assert "valid" in capsys.readouterr().out
+
+
+def test_broken_theme_setting_is_a_clear_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("name: material", "name: materiall"), encoding="utf-8")
+    (project / "site").mkdir()
+    (project / "site" / "index.html").write_text("previous good build")
+
+    assert main(["--root", str(project), "build"]) == 1
+
+    err = capsys.readouterr().err
+    assert "MkDocs could not build the pages" in err and "materiall" in err and "Traceback" not in err
+    assert (project / "site" / "index.html").read_text() == "previous good build"

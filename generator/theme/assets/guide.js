@@ -5,6 +5,10 @@
     var link = event.target.closest && event.target.closest("[data-guide-lang]");
     if (link) try { localStorage.setItem("guide-language", link.getAttribute("data-guide-lang")); } catch (e) { /* private mode */ }
   });
+  // Material's search dialog has no accessible name; give it the search field's label.
+  var dialog = document.querySelector(".md-search[role=dialog]");
+  var field = document.querySelector(".md-search__input");
+  if (dialog && field) dialog.setAttribute("aria-label", field.getAttribute("aria-label") || "Search");
   var me = document.currentScript && document.currentScript.src;
   if (!me || !("serviceWorker" in navigator)) return;
   var root = new URL("../../", me);
