@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ValidationError
 
 from .messages import mark, say
@@ -200,27 +201,44 @@ def load_settings(project: Project) -> tuple[Settings, dict[str, Any]]:
     if not project.config_file.is_file():
         raise GuideError(say("{file}: not found; run the command from the guide's folder", file=file))
     try:
-        located = load_yaml(project.config_file)
+        located = load_yaml(project.config_file, lenient_tags=True)
     except YamlProblem as error:
         raise GuideError([Problem(file, error.line, error.column, "", error.message)]) from None
     config = located.data if isinstance(located.data, dict) else {}
     problems = []
     if not isinstance(config.get("site_url"), str) or not config["site_url"].startswith(("http://", "https://")):
         problems.append(Problem(file, *located.position(("site_url",)), "site_url", say("set the guide's public address, e.g. https://heritage.example.vn/")))
-    guide = config.get("extra", {}).get("guide") if isinstance(config.get("extra"), dict) else None
-    sub = Located(guide, {k[2:]: v for k, v in located.values.items() if k[:2] == ("extra", "guide")},
-                  {k[2:]: v for k, v in located.keys.items() if k[:2] == ("extra", "guide")})
-    if guide is None:
+    sub = located.subtree(("extra", "guide"))
+    if sub.data is None:
         raise GuideError([Problem(file, 1, 1, "extra.guide", say("missing; copy the 'extra: guide:' section from the README"))])
     settings, found = _validate(Settings, sub, file)
     problems += [Problem(p.file, p.line, p.column, f"extra.guide.{p.field}", p.message) for p in found]
-    if settings and settings.default_language not in settings.languages:
-        problems.append(Problem(file, *sub.position(("default_language",)), "extra.guide.default_language",
-                                say("{value!r} must be one of the languages {languages}",
-                                    value=settings.default_language, languages=", ".join(settings.languages))))
+    if settings:
+        problems += [Problem(file, *sub.position(field), "extra.guide." + field_name(field), message)
+                     for field, message in _settings_problems(settings)]
     if problems:
         raise GuideError(problems)
     return settings, config
+
+
+def _settings_problems(settings: Settings) -> list[tuple[FieldPath, str]]:
+    """Checks across settings: the default language is configured and known; every text has it."""
+    found: list[tuple[FieldPath, str]] = []
+    for index, language in enumerate(settings.languages):
+        try:
+            Locale.parse(language)
+        except (ValueError, UnknownLocaleError):
+            found.append((("languages", index), say("{value!r} is not a known language code (use ISO 639-1, e.g. vi, en, zh, ko)",
+                                                    value=language)))
+    default = settings.default_language
+    if default not in settings.languages:
+        found.append((("default_language",), say("{value!r} must be one of the languages {languages}",
+                                                   value=default, languages=", ".join(settings.languages))))
+    for field in ("title", "organisation"):
+        if default not in getattr(settings, field):
+            found.append(((field,), say("the {default!r} text is missing; every text needs at least {default!r}",
+                                        default=default)))
+    return found
 
 
 def _duplicates(files: Iterable[SiteFile], field: str, message: str) -> list[Problem]:

@@ -7,7 +7,6 @@ the base; the keys the guide manages are set here.
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from markupsafe import escape
 
 from .i18n import Translator, _
 from .load import Guide
@@ -27,34 +27,34 @@ SEARCH_SEPARATORS = {"zh": r"[\s\u200b\-、。，．？！；]+"}
 
 
 def language_config(guide: Guide, language: str, docs_dir: Path, site_dir: Path) -> dict[str, Any]:
-    """The MkDocs configuration of one language's build, derived from the project's mkdocs.yml."""
+    """One language's MkDocs configuration: it inherits the project's mkdocs.yml (so MkDocs itself
+    reads that file, tags such as `!!python/name:` included) and sets what the guide manages."""
     t = Translator(language)
-    config = copy.deepcopy(guide.mkdocs_config)
-    extra = {key: value for key, value in config.get("extra", {}).items() if key != "guide"}
-    theme = dict(config.get("theme", {}))
-    theme.update(language=language, custom_dir=str(THEME_DIR))
-    theme.setdefault("font", False)
+    base = guide.mkdocs_config
+    theme: dict[str, Any] = {"language": language, "custom_dir": str(THEME_DIR)}
+    if "font" not in (base.get("theme") or {}):
+        theme["font"] = False  # Material's default loads Google Fonts: a third-party request
     search: dict[str, Any] = {"lang": [language]}
     if language in SEARCH_SEPARATORS:
         search["separator"] = SEARCH_SEPARATORS[language]
-    organisation = guide.settings.organisation.get(language) or guide.settings.organisation[guide.default_language]
-    config.update(
-        site_name=guide.settings.title.get(language) or guide.settings.title[guide.default_language],
-        site_url=f"{guide.site_url}{language}/",
-        docs_dir=str(docs_dir),
-        site_dir=str(site_dir),
-        theme=theme,
-        nav=[{t(_("Home")): "index.md"}],
-        not_in_nav="/*.md",
-        plugins=[{"search": search}],
-        extra={**extra, "alternate": True},
-        extra_css=["assets/guide.css"],
-        extra_javascript=["assets/guide.js"],
-        copyright=f"© {organisation}",
-        use_directory_urls=True,
-        strict=False,
-    )
-    return config
+    title, organisation = (texts.get(language) or texts[guide.default_language]
+                           for texts in (guide.settings.title, guide.settings.organisation))
+    return {
+        "INHERIT": str(guide.project.config_file.resolve()),
+        "site_name": str(escape(title)),
+        "site_url": f"{guide.site_url}{language}/",
+        "docs_dir": str(docs_dir),
+        "site_dir": str(site_dir),
+        "theme": theme,
+        "nav": [{t(_("Home")): "index.md"}],
+        "not_in_nav": "/*.md",
+        "plugins": [{"search": search}],
+        "extra": {"alternate": True},
+        "extra_css": [*base.get("extra_css", []), "assets/guide.css"],
+        "extra_javascript": [*base.get("extra_javascript", []), "assets/guide.js"],
+        "copyright": str(escape(f"© {organisation}")),
+        "use_directory_urls": True,
+    }
 
 
 def _build_one(config_file: str) -> list[str]:

@@ -35,7 +35,8 @@ STATUSES = ("open", "closed", "restoration")
 LINK_KINDS = ("video", "vr360", "official", "article", "other")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 AUDIO_SUFFIXES = (".mp3", ".m4a", ".ogg")
-# First path segment of a language's site; a slug may not take one of these.
+# Names a slug may not take: folders and files of a language's site (assets, search, 404...), and
+# names kept free for future guide-level folders.
 RESERVED_SLUGS = ("assets", "search", "q", "media", "offline", "sitemap", "index", "404")
 
 LOCAL_TEXT_MARK = "x-local-text"  # replaced in the JSON Schema by the configured languages
@@ -56,7 +57,7 @@ def _context(info: ValidationInfo) -> Context:
     return info.context["guide"]
 
 
-def _check_id(value: str) -> str:
+def check_id(value: str) -> str:
     if not ID_PATTERN.fullmatch(value):
         raise ValueError(say(
             "{value!r} is not a valid plaque id; use 2 to 12 capital letters A-Z and digits 0-9, "
@@ -65,7 +66,7 @@ def _check_id(value: str) -> str:
     return value
 
 
-def _check_slug(value: str) -> str:
+def check_slug(value: str) -> str:
     if not SLUG_PATTERN.fullmatch(value):
         raise ValueError(say(
             "{value!r} is not a valid page address; use lowercase a-z, digits and single '-' "
@@ -144,6 +145,8 @@ def _media_checker(suffixes: tuple[str, ...], kind: str):
     return check
 
 
+PlaqueId = Annotated[str, AfterValidator(check_id)]
+Slug = Annotated[str, AfterValidator(check_slug)]
 Text = Annotated[str, Field(min_length=1), AfterValidator(_no_placeholder)]
 Language = Annotated[str, AfterValidator(_check_language)]
 LocalText = Annotated[
@@ -195,11 +198,11 @@ class Practical(Strict):
 class Site(Strict):
     """One historic site: the file a volunteer writes, sites/<slug>.yaml."""
 
-    id: Annotated[str, AfterValidator(_check_id)] = Field(
+    id: PlaqueId = Field(
         description="Plaque id printed into the QR code; 2-12 of A-Z, 0-9. Never change it once printed.",
         json_schema_extra={"pattern": f"^{ID_PATTERN.pattern}$"},
     )
-    slug: Annotated[str, AfterValidator(_check_slug)] = Field(
+    slug: Slug = Field(
         description="Page address: lowercase a-z, 0-9 and '-'. Old addresses keep working if it changes.",
         json_schema_extra={"pattern": f"^{SLUG_PATTERN.pattern}$", "not": {"enum": list(RESERVED_SLUGS)}},
     )

@@ -14,7 +14,7 @@ from functools import cache
 import yaml
 from babel.units import format_unit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import safe_markdown
 from .i18n import Translator, _, babel_locale, html_lang, language_name, og_locale
@@ -117,7 +117,10 @@ def render_template(template: str, /, **values: object) -> str:
     return _environment().get_template(template).render(**values)
 
 
-def _front_matter(**values: object) -> str:
+def _front_matter(title: str, description: str, **values: object) -> str:
+    """Page metadata for MkDocs. Material prints the title and description without escaping them,
+    so volunteer text is escaped here, once."""
+    values = {"title": str(escape(title)), "description": str(escape(description)), **values}
     return "---\n" + yaml.safe_dump(values, allow_unicode=True, sort_keys=False) + "---\n\n"
 
 
@@ -211,7 +214,7 @@ class LanguagePages:
             audio = {
                 "src": relative(here, rendered.path),
                 "size_kb": round(rendered.size / 1024),
-                "duration": f"{int(rendered.seconds // 60)}:{round(rendered.seconds % 60):02d}",
+                "duration": "{}:{:02d}".format(*divmod(round(rendered.seconds), 60)),
             }
         audio_elsewhere = [
             {"name": language_name(lang), "href": relative(here, site_path(lang, site.slug))}

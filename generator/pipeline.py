@@ -191,12 +191,15 @@ def staged(target: Path, write) -> None:
         raise
 
 
-def build(root: Path, output: Path | None = None, today: datetime.date | None = None) -> BuildResult:
+def build(root: Path, output: Path | None = None, today: datetime.date | None = None,
+          register: bool = True) -> BuildResult:
+    """Validate, render and swap in; then record new plaque ids (not for previews, whose
+    half-typed ids and slugs must not become permanent)."""
     guide, issued = check(root)
     target = output or guide.project.output_dir
     warnings: list[str] = []
     staged(target, lambda folder: warnings.extend(render_site(guide, folder, registry.forwarding(guide, issued))))
-    new_lines = registry.additions(guide, issued, today or datetime.date.today())
+    new_lines = registry.additions(guide, issued, today or datetime.date.today()) if register else []
     registry.append(guide.project.registry_file, new_lines)
     return BuildResult(guide, target, tuple(warnings), tuple(new_lines))
 

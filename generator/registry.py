@@ -11,13 +11,13 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import ValidationError, model_validator
 
 from .load import Guide, problems_from
 from .messages import say
-from .model import Strict
+from .model import PlaqueId, Slug, Strict
 from .problems import GuideError, Problem
-from .yamlsource import Located, YamlProblem, load_yaml
+from .yamlsource import YamlProblem, load_yaml
 
 HEADER = """\
 # Plaque registry: every plaque id ever printed and the page addresses it has led to.
@@ -28,11 +28,11 @@ HEADER = """\
 
 
 class Entry(Strict):
-    id: str = Field(pattern=r"^[A-Z0-9]{2,12}$")
-    slug: str | None = None
+    id: PlaqueId
+    slug: Slug | None = None
     issued: datetime.date | None = None
     retired: datetime.date | None = None
-    to: str | None = None
+    to: PlaqueId | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Entry:
@@ -77,8 +77,7 @@ def load_registry(guide: Guide) -> Registry:
         raise GuideError([Problem(shown, 1, 1, "", say("expected a list of '- {{id: ..., ...}}' lines"))])
     entries, lines, problems = [], [], []
     for index, item in enumerate(data):
-        sub = Located(item, {k[1:]: v for k, v in located.values.items() if k[:1] == (index,)},
-                      {k[1:]: v for k, v in located.keys.items() if k[:1] == (index,)})
+        sub = located.subtree((index,))
         try:
             entries.append(Entry.model_validate(item))
             lines.append(located.position((index,))[0])
@@ -94,6 +93,15 @@ def check(guide: Guide, registry: Registry) -> list[Problem]:
     """Every issued id must still open a page: it belongs to a site, or it is retired to one."""
     current = {site.id for site in guide.sites}
     problems = []
+    for entry in guide.files:
+        retired = registry.retirement(entry.site.id)
+        if retired:
+            line, column = entry.located.position(("id",))
+            problems.append(Problem(entry.path, line, column, "id", say(
+                "plaque id {id} was retired on {date} and its printed plaques now open {to}; a site cannot take "
+                "a retired id. Give this site a new id (python build.py new suggests free ones)",
+                id=entry.site.id, date=retired[0].retired, to=retired[0].to,
+            )))
     for plaque_id, (entry, line) in registry.issued().items():
         if plaque_id in current:
             continue

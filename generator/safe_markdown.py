@@ -6,6 +6,8 @@ Raw HTML is shown as text, links may only use safe schemes, and images must come
 
 from __future__ import annotations
 
+import html
+import re
 import xml.etree.ElementTree as etree
 from urllib.parse import urlsplit
 
@@ -18,12 +20,19 @@ from .messages import say
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
 
 
+def normalise(href: str) -> str:
+    """The address a browser would follow: character references decoded, control characters and
+    whitespace (which browsers skip inside a scheme, e.g. 'jav\tascript:') removed."""
+    return re.sub(r"[\x00-\x20\x7f]", "", html.unescape(href))
+
+
 def link_problem(href: str) -> str | None:
     """Why a link target is unsafe, or None when it is fine."""
-    parts = urlsplit(href.strip())
-    if parts.scheme and parts.scheme.lower() not in SAFE_SCHEMES:
+    target = normalise(href)
+    parts = urlsplit(target)
+    if (parts.scheme and parts.scheme.lower() not in SAFE_SCHEMES) or "\\" in target:
         return say("the link {href!r} is not allowed; use an address starting with https://", href=href)
-    if not parts.scheme and parts.netloc:
+    if not parts.scheme and (parts.netloc or target.startswith("//")):
         return say("the link {href!r} is incomplete; write it in full, starting with https://", href=href)
     return None
 
@@ -47,8 +56,10 @@ class _Sanitise(Treeprocessor):
                     if problem:
                         self.found.append(problem)
                         del child.attrib["href"]
-                    elif urlsplit(child.get("href", "")).scheme in ("http", "https"):
-                        child.set("rel", "noopener nofollow")
+                    else:
+                        child.set("href", normalise(child.get("href", "")))
+                        if urlsplit(child.get("href", "")).scheme in ("http", "https"):
+                            child.set("rel", "noopener nofollow")
                 elif child.tag in ("h1", "h2", "h3", "h4", "h5"):
                     # The page title is the only <h1>; the text's headings sit one level below.
                     child.tag = f"h{min(int(child.tag[1]) + 1, 6)}" if child.tag == "h1" else child.tag

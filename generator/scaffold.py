@@ -10,7 +10,7 @@ import yaml
 
 from .load import Project
 from .messages import say
-from .model import CATEGORIES, ID_PATTERN, RESERVED_SLUGS, SLUG_PATTERN
+from .model import CATEGORIES, ID_PATTERN, check_slug
 from .pages import render_template
 from .problems import GuideError
 
@@ -38,11 +38,10 @@ def fresh_id(slug: str, taken: set[str]) -> str:
 def new_site(root: Path, slug: str, name: str, category: str, area: str) -> tuple[Path, str]:
     """Write sites/<slug>.yaml and media/<slug>/; refuse if the file exists."""
     project = Project(root)
-    if not SLUG_PATTERN.fullmatch(slug) or slug in RESERVED_SLUGS:
-        raise GuideError(say(
-            "{value!r} is not a valid page address; use lowercase a-z, digits and single '-' "
-            "between words, without accents (for example den-xa-tac)", value=slug,
-        ))
+    try:
+        check_slug(slug)
+    except ValueError as error:
+        raise GuideError(str(error)) from None
     if category not in CATEGORIES:
         raise GuideError(say("{value!r} is not allowed. Use one of: {allowed}", value=category, allowed=", ".join(CATEGORIES)))
     target = project.sites_dir / f"{slug}.yaml"

@@ -36,6 +36,15 @@ class Located:
                 return found
         return (1, 1)
 
+    def subtree(self, prefix: FieldPath) -> Located:
+        """The part below `prefix`, with positions, as if it were a document of its own."""
+        data = self.data
+        for part in prefix:
+            data = data[part] if isinstance(data, (dict, list)) else None
+        cut = len(prefix)
+        return Located(data, {k[cut:]: v for k, v in self.values.items() if k[:cut] == prefix},
+                       {k[cut:]: v for k, v in self.keys.items() if k[:cut] == prefix})
+
 
 class YamlProblem(ValueError):
     """The file is not readable YAML; carries the position and a plain-words message."""
@@ -54,9 +63,21 @@ def _nfc(value: Any) -> Any:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, lenient_tags: bool) -> None:
         self.constructor = yaml.constructor.SafeConstructor()
         self.located = Located(None)
+        self.lenient_tags = lenient_tags
+
+    def scalar(self, node: yaml.Node) -> Any:
+        try:
+            return _nfc(self.constructor.construct_object(node))
+        except yaml.constructor.ConstructorError as error:
+            if self.lenient_tags:  # e.g. MkDocs' `!!python/name:` and `!ENV` tags, which MkDocs itself reads
+                return node.value
+            raise YamlProblem(*_mark(node), say("unreadable value: {problem}", problem=error.problem)) from None
+        except (ValueError, TypeError, OverflowError) as error:  # e.g. an impossible date: 2026-02-30
+            raise YamlProblem(*_mark(node), say("unreadable value {value!r}: {problem}",
+                                                value=node.value, problem=error)) from None
 
     def build(self, node: yaml.Node, path: FieldPath) -> Any:
         self.located.values[path] = _mark(node)
@@ -65,7 +86,7 @@ class _Builder:
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise YamlProblem(*_mark(key_node), say("a field name must be plain text"))
-                key = _nfc(str(self.constructor.construct_object(key_node)))
+                key = str(self.scalar(key_node))
                 if key in result:
                     line, _ = self.located.keys[(*path, key)]
                     raise YamlProblem(
@@ -77,7 +98,7 @@ class _Builder:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
-        return _nfc(self.constructor.construct_object(node))
+        return self.scalar(node)
 
 
 def _unclosed_quote(text: str) -> tuple[int, int] | None:
@@ -94,7 +115,7 @@ def _unclosed_quote(text: str) -> tuple[int, int] | None:
     return None
 
 
-def parse_yaml(text: str) -> Located:
+def parse_yaml(text: str, lenient_tags: bool = False) -> Located:
     """Parse one YAML document, keeping positions; raises YamlProblem in plain words."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -117,14 +138,10 @@ def parse_yaml(text: str) -> Located:
         )) from None
     except yaml.YAMLError as error:
         raise YamlProblem(1, 1, say("this is not valid YAML: {problem}", problem=error)) from None
-    builder = _Builder()
     if node is None:
         return Located(None)
-    try:
-        builder.located.data = builder.build(node, ())
-    except yaml.constructor.ConstructorError as error:
-        mark = error.problem_mark
-        raise YamlProblem(mark.line + 1, mark.column + 1, say("unreadable value: {problem}", problem=error.problem)) from None
+    builder = _Builder(lenient_tags)
+    builder.located.data = builder.build(node, ())
     return builder.located
 
 
@@ -144,5 +161,5 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-def load_yaml(path: Path) -> Located:
-    return parse_yaml(read_text(path))
+def load_yaml(path: Path, lenient_tags: bool = False) -> Located:
+    return parse_yaml(read_text(path), lenient_tags)

@@ -125,6 +125,37 @@ def test_volunteer_html_is_shown_as_text(project: Path) -> None:
     assert "&lt;script&gt;alert" in html
 
 
+def test_names_and_summaries_cannot_inject_html(project: Path) -> None:
+    path = project / "sites" / "den-xa-tac.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("  en: Xã Tắc Temple", "  en: </title><img src=x onerror=alert(1)>", 1)
+    start = text.index("\n  en: ", text.index("\nsummary:"))
+    text = text[:start] + "\n  en: '\"><img src=y onerror=alert(2)> &'" + text[text.index("\n  zh:", start):]
+    path.write_text(text, encoding="utf-8")
+
+    result = pipeline.build(project)
+
+    for page in result.output.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<img src=x" not in html and "<img src=y" not in html, page
+    english = (result.output / "en/den-xa-tac/index.html").read_text(encoding="utf-8")
+    assert "&lt;/title&gt;&lt;img src=x onerror=alert(1)&gt;" in english  # shown as text
+
+
+def test_material_settings_with_python_tags_are_honoured(project: Path) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + (
+        "markdown_extensions:\n"
+        "  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        "      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n"
+    ), encoding="utf-8")
+
+    result = pipeline.build(project)
+
+    assert (result.output / "vi/den-xa-tac/index.html").is_file()
+
+
 def test_previous_site_survives_a_failed_build(project: Path) -> None:
     first = pipeline.build(project)
     before = sorted(p.relative_to(first.output) for p in first.output.rglob("*"))

@@ -68,6 +68,7 @@ def test_saving_an_area_makes_its_pages_available_offline(context, base: str, bu
     manifest = json.loads((built.output / "vi" / "offline.json").read_text(encoding="utf-8"))
     area = SITES["cot-moc-1368"]["area"]["vi"]
     assert sorted(u for u in manifest[area]["urls"] if u.startswith("vi/")) == ["vi/cot-moc-1368/", "vi/den-xa-tac/"]
+    plaque = SITES["den-xa-tac"]["id"]
 
     page = context.new_page()
     page.goto(base + "vi/")
@@ -86,3 +87,13 @@ def test_saving_an_area_makes_its_pages_available_offline(context, base: str, bu
         image = offline.locator("article img").first
         image.scroll_into_view_if_needed()
         offline.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        # The narration plays from the cache (audio players ask for byte ranges).
+        offline.evaluate("document.querySelector('audio').muted = true")
+        offline.evaluate("document.querySelector('audio').play()")
+        offline.wait_for_function("a => a.currentTime > 0.2 && !a.error", arg=offline.locator("audio").element_handle())
+
+    # Scanning the plaque without signal: the printed address (no trailing slash) opens the page.
+    scanned = context.new_page()
+    scanned.goto(base + f"Q/{plaque}")
+    scanned.wait_for_url("**/vi/den-xa-tac/")
+    assert scanned.locator("h1").inner_text() == SITES["den-xa-tac"]["name"]["vi"]

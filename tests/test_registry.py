@@ -78,3 +78,34 @@ def test_retired_to_unknown_site_is_an_error(project: Path, capsys: pytest.Captu
 
     assert main(["--root", str(project), "check"]) == 1
     assert "'NOPE99', which is not the id of any site" in capsys.readouterr().err
+
+
+def test_a_retired_id_cannot_be_taken_by_another_site(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with (project / "plaques.yaml").open("a", encoding="utf-8") as registry:
+        registry.write("- {id: OLD1, slug: den-cu, issued: 2025-01-01}\n- {id: OLD1, retired: 2026-01-01, to: KL1368}\n")
+    site = project / "sites" / "den-xa-tac.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("id: KLXT01", "id: OLD1"), encoding="utf-8")
+
+    assert main(["--root", str(project), "check"]) == 1
+    assert "sites/den-xa-tac.yaml:2:1: id: plaque id OLD1 was retired" in capsys.readouterr().err
+
+
+def test_registry_lines_are_validated_like_site_files(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with (project / "plaques.yaml").open("a", encoding="utf-8") as registry:
+        registry.write("- {id: OLD2, slug: ../../../../tmp/escape, issued: 2025-01-01}\n")
+
+    assert main(["--root", str(project), "build"]) == 1
+    err = capsys.readouterr().err
+    assert "plaques.yaml:" in err and "slug" in err and "not a valid page address" in err
+    assert not (project / "site").exists()
+
+
+def test_preview_builds_do_not_register_ids(project: Path) -> None:
+    site = project / "sites" / "den-xa-tac.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("slug: den-xa-tac", "slug: den-xa-tac-moi"), encoding="utf-8")
+    before = (project / "plaques.yaml").read_text(encoding="utf-8")
+
+    result = pipeline.build(project, register=False)
+
+    assert (result.output / "vi" / "den-xa-tac-moi" / "index.html").is_file()
+    assert (project / "plaques.yaml").read_text(encoding="utf-8") == before

@@ -82,6 +82,14 @@ CASES = [
     Case("unsafe link in body", replace(SAMPLE, "## Cột mốc và đường biên", "## [Cột mốc](javascript:alert(1))"),
          SAMPLE, "    ## [Cột mốc](javascript:alert(1))", "body.vi", "'javascript:alert(1)' is not allowed"),
     Case("not utf-8", latin1_byte, SAMPLE, "  en: Bord", "", "not saved as UTF-8"),
+    Case("impossible date", replace(SAMPLE, "status: open\n", "status: open\nstatus_note: {vi: 2026-02-30}\n"), SAMPLE,
+         "status_note: {vi: 2026-02-30}", "", "unreadable value '2026-02-30'"),
+    Case("link hidden by character reference", replace(SAMPLE, "## Cột mốc và đường biên", "## [bấm](javascript&#58;alert(1))"),
+         SAMPLE, "    ## [bấm](javascript&#58;alert(1))", "body.vi", "is not allowed"),
+    Case("settings: title without vi", replace("mkdocs.yml", "      vi: Di tích Quảng Ninh\n", ""), "mkdocs.yml",
+         "    title:", "extra.guide.title", "the 'vi' text is missing"),
+    Case("settings: unknown language", replace("mkdocs.yml", "languages: [vi, en, zh]", "languages: [vi, en, zh, xq]"),
+         "mkdocs.yml", "    languages: [vi, en, zh, xq]", "extra.guide.languages[3]", "not a known language code"),
 ]
 
 

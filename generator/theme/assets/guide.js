@@ -26,10 +26,17 @@
       button.addEventListener("click", function () {
         button.disabled = true;
         var urls = area.urls.map(function (u) { return new URL(u, root).href; });
-        Promise.all([caches.open("guide-pages-v1"), caches.open("guide-media-v1")]).then(function (c) {
-          return Promise.all(urls.map(function (u) { return (u.indexOf("/media/") > 0 ? c[1] : c[0]).add(u); }));
-        }).then(function () { button.setAttribute("data-guide-saved", ""); button.querySelector("[data-guide-done]").hidden = false; })
-          .catch(function () { button.disabled = false; });
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function (reply) {
+          if (!reply.data) { button.disabled = false; return; }
+          button.setAttribute("data-guide-saved", "");
+          // Plaque addresses scanned later, offline, should open the pages saved: in this language.
+          try { localStorage.setItem("guide-language", document.documentElement.lang); } catch (e) { /* private mode */ }
+          button.querySelector("[data-guide-done]").hidden = false;
+        };
+        navigator.serviceWorker.ready.then(function (registration) {
+          registration.active.postMessage({ save: urls }, [channel.port2]);
+        });
       });
     });
   }).catch(function () {});
