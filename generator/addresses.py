@@ -18,10 +18,16 @@ from .load import Guide
 from .messages import say
 from .pages import relative, render_template, site_path
 
+ROOT_NAMES = ("media", "plaques", "assets", "search", "index.html", "404.html", "sitemap.xml", "robots.txt", "sw.js")
+
 
 def plaque_base(guide: Guide) -> str:
-    """The start of every QR address: configured, else the site URL in capitals + 'Q/'."""
-    return guide.settings.plaque_base or guide.site_url.upper() + "Q/"
+    """The start of every QR address: configured, else the site URL with scheme and host in capitals
+    (case-insensitive, and denser in a QR code) + 'Q/'. A path stays as it is: paths are case-sensitive."""
+    if guide.settings.plaque_base:
+        return guide.settings.plaque_base
+    parts = urlsplit(guide.site_url)
+    return f"{parts.scheme.upper()}://{parts.netloc.upper()}{parts.path}Q/"
 
 
 def plaque_url(guide: Guide, plaque_id: str) -> str:
@@ -30,11 +36,19 @@ def plaque_url(guide: Guide, plaque_id: str) -> str:
 
 
 def plaque_folder(guide: Guide) -> str:
-    """Where plaque pages live in the built site, e.g. 'Q/' for HTTPS://HOST/Q/."""
-    base = plaque_base(guide)
-    if not base.lower().startswith(guide.site_url.lower()):
-        raise ValueError(say("plaque_base {base!r} must start with the site_url {url!r}", base=base, url=guide.site_url))
-    return base[len(guide.site_url):]
+    """Where plaque pages live in the built site, e.g. 'Q/' for HTTPS://HOST/Q/: a folder of its own
+    under the site (scheme and host compared without case, the path exactly), clear of other pages."""
+    base, site = urlsplit(plaque_base(guide)), urlsplit(guide.site_url)
+    same_host = (base.scheme.lower(), base.netloc.lower()) == (site.scheme.lower(), site.netloc.lower())
+    if not (same_host and base.path.startswith(site.path)):
+        raise ValueError(say("plaque_base {base!r} must start with the site_url {url!r}", base=plaque_base(guide),
+                             url=guide.site_url))
+    folder = base.path[len(site.path):]
+    first = folder.split("/")[0].lower()
+    if not folder.endswith("/") or not first or first in (*guide.languages, *ROOT_NAMES):
+        raise ValueError(say("plaque_base {base!r} must end with a folder of its own, such as {example!r}",
+                             base=plaque_base(guide), example=guide.site_url.upper() + "Q/"))
+    return folder
 
 
 def _json(value: object) -> Markup:

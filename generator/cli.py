@@ -47,7 +47,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _plaques(args: argparse.Namespace) -> int:
     options = pipeline.PlaqueOptions(args.size, args.paper, args.bleed, args.level, tuple(args.sites), args.logo)
-    output, warnings = pipeline.build_plaques(args.root, options, args.output)
+    output, warnings = pipeline.build_plaques(args.root, options, args.output or args.root / "plaques-print")
     for warning in warnings:
         print(say("warning: {warning}", warning=warning), file=sys.stderr)
     print(say("Plaques ({size}, sheet on {paper}) written to {output}; every QR code was read back.",
@@ -91,7 +91,7 @@ def _plaque_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--level", default="Q", choices=["M", "Q", "H"], help="QR error correction")
     command.add_argument("--logo", type=Path, default=None,
                          help="PNG/JPEG placed over the code's centre (covers 10%%; switches to level H)")
-    command.add_argument("--output", type=Path, default=Path("plaques-print"), help="folder to write")
+    command.add_argument("--output", type=Path, default=None, help="folder to write (default: plaques-print/)")
 
 
 def _build_options(command: argparse.ArgumentParser) -> None:

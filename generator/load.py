@@ -188,7 +188,7 @@ def _validate(
     model: type[BaseModel], located: Located, file: str, context: dict[str, Any] | None = None
 ) -> tuple[Any, list[Problem]]:
     if not isinstance(located.data, dict):
-        return None, [Problem(file, 1, 1, "", "expected 'field: value' lines at the top of the file")]
+        return None, [Problem(file, 1, 1, "", say("expected 'field: value' lines at the top of the file"))]
     try:
         return model.model_validate(located.data, context=context), []
     except ValidationError as error:

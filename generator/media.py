@@ -18,6 +18,7 @@ import mutagen
 from mutagen import MutagenError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .files import link_or_copy, write_atomically
 from .load import Guide, field_name
 from .messages import mark, say
 from .problems import GuideError, Problem
@@ -73,15 +74,15 @@ def _encode_image(source: Path, key: str, cache: Path) -> RenderedImage:
     for width in _widths(picture.width):
         height = round(picture.height * width / picture.width)
         name = f"{key}-{width}.webp"
-        picture.resize((width, height), Image.Resampling.LANCZOS).save(
-            cache / name, "WEBP", quality=WEBP_QUALITY, method=4
-        )
+        variant = picture.resize((width, height), Image.Resampling.LANCZOS)
+        write_atomically(cache / name, lambda path, variant=variant: variant.save(
+            path, "WEBP", quality=WEBP_QUALITY, method=4))
         webp.append(Variant(width, height, f"{OUTPUT_FOLDER}/{name}"))
     fallback = max((v for v in webp if v.width <= FALLBACK_WIDTH), key=lambda v: v.width, default=webp[0])
     jpeg_name = f"{key}-{fallback.width}.jpg"
-    picture.resize((fallback.width, fallback.height), Image.Resampling.LANCZOS).save(
-        cache / jpeg_name, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True
-    )
+    small = picture.resize((fallback.width, fallback.height), Image.Resampling.LANCZOS)
+    write_atomically(cache / jpeg_name, lambda path: small.save(
+        path, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True))
     jpeg = Variant(fallback.width, fallback.height, f"{OUTPUT_FOLDER}/{jpeg_name}")
     return RenderedImage(picture.width, picture.height, tuple(webp), jpeg)
 
@@ -100,7 +101,7 @@ def render_image(source: Path, cache: Path) -> RenderedImage:
         if all((cache / Path(v.path).name).is_file() for v in (*rendered.webp, rendered.jpeg)):
             return rendered
     rendered = _encode_image(source, key, cache)
-    manifest.write_text(json.dumps(asdict(rendered)))
+    write_atomically(manifest, lambda path: path.write_text(json.dumps(asdict(rendered))))
     return rendered
 
 
@@ -111,7 +112,7 @@ def render_audio(source: Path, cache: Path) -> RenderedAudio:
         raise ValueError(say("not a readable audio file"))
     name = f"{_digest(source)}-{source.name}"
     if not (cache / name).is_file():
-        shutil.copyfile(source, cache / name)
+        write_atomically(cache / name, lambda path: shutil.copyfile(source, path))
     return RenderedAudio(f"{OUTPUT_FOLDER}/{name}", source.stat().st_size, float(audio.info.length))
 
 
@@ -156,13 +157,5 @@ def render_media(guide: Guide, output: Path, cache: Path) -> MediaIndex:
         for variant in outputs:
             target = output / variant.path
             if not target.exists():
-                _link_or_copy(cache / Path(variant.path).name, target)
+                link_or_copy(cache / Path(variant.path).name, target)
     return index
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    """Hard links make a province-sized rebuild cheap; copy where the file system has none."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)

@@ -72,12 +72,15 @@ def _build_one(config_file: str) -> list[str]:
 
     logging.getLogger("jieba").setLevel(logging.WARNING)  # it announces its dictionary on every build
     logger = logging.getLogger("mkdocs")
-    logger.addHandler(Collect())
+    collect = Collect()
+    logger.addHandler(collect)
     logger.setLevel(logging.INFO)
     try:
         build(load_config(config_file))
     except Exception as error:  # MkDocs logs the reason, then raises a bare "Aborted"
         raise RuntimeError("; ".join(warnings) or str(error)) from None
+    finally:
+        logger.removeHandler(collect)
     return warnings
 
 
@@ -102,6 +105,6 @@ def build_languages(guide: Guide, documents: dict[str, dict[str, str]], work: Pa
             return [warning for config_file in config_files for warning in _build_one(config_file)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             return [warning for found in pool.map(_build_one, config_files) for warning in found]
-    except Exception as error:  # MkDocs or a theme setting in mkdocs.yml failed: say so, keep site/
+    except RuntimeError as error:  # MkDocs or a theme setting in mkdocs.yml failed: say so, keep site/
         raise GuideError(say("MkDocs could not build the pages: {error} (check the theme settings in mkdocs.yml)",
                              error=error)) from None

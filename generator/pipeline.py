@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import addresses, offline, pages, plaques, qr, registry
+from .files import write_atomically, write_tree
 from .load import Guide, load_guide
 from .media import render_media
 from .messages import say
@@ -52,13 +53,6 @@ class PlaqueOptions:
         return plaques.CodeStyle("H", self.logo.read_bytes())
 
 
-def write_files(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-
-
 def address_files(guide: Guide, forwarding: registry.Forwarding) -> dict[str, str]:
     """Root pages, every plaque address (current and retired) and every old slug address."""
     files = addresses.root_files(guide)
@@ -88,8 +82,9 @@ def _cached(cache: Path, key_parts: tuple, render) -> tuple[bytes, bytes]:
     if not (pdf_file.is_file() and png_file.is_file()):
         rendered = render()
         cache.mkdir(parents=True, exist_ok=True)
-        png_file.write_bytes(rendered.png())
-        pdf_file.write_bytes(rendered.pdf)
+        png = rendered.png()
+        write_atomically(png_file, lambda path: path.write_bytes(png))
+        write_atomically(pdf_file, lambda path: path.write_bytes(rendered.pdf))
     return pdf_file.read_bytes(), png_file.read_bytes()
 
 
@@ -124,13 +119,6 @@ def plaque_files(guide: Guide, options: PlaqueOptions) -> tuple[dict[str, bytes]
     return files, sorted(warnings)
 
 
-def write_bytes(root: Path, files: dict[str, bytes]) -> None:
-    for name, data in files.items():
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-
-
 def checked_plaque_files(guide: Guide, options: PlaqueOptions) -> tuple[dict[str, bytes], list[str]]:
     """`plaque_files`, with a missing font, a bad option or an unreadable code as a clear error."""
     try:
@@ -145,24 +133,41 @@ def render_site(guide: Guide, output: Path, forwarding: registry.Forwarding) -> 
     media = render_media(guide, output, work / "cache" / "media")
     documents = {lang: pages.render_language(guide, lang, media) for lang in guide.languages}
     warnings = build_languages(guide, documents, work, output)
-    write_files(output, address_files(guide, forwarding))
-    write_files(output, {f"{lang}/{offline.OFFLINE_FILE}": offline.area_manifest(guide, lang, media, output)
+    write_tree(output, address_files(guide, forwarding))
+    write_tree(output, {f"{lang}/{offline.OFFLINE_FILE}": offline.area_manifest(guide, lang, media, output)
                          for lang in guide.languages})
     shutil.copyfile(STATIC_DIR / "sw.js", output / "sw.js")
     shutil.copyfile(output / guide.default_language / "404.html", output / "404.html")
     files, plaque_warnings = checked_plaque_files(guide, PlaqueOptions())
-    write_bytes(output, files)
+    write_tree(output, files)
     return (*warnings, *plaque_warnings)
 
 
+OUTPUT_MARK = ".guide-output"  # in every folder the build writes: only such folders are ever replaced
+
+
 def swap_into_place(built: Path, target: Path) -> None:
-    """Replace `target` by `built` with renames only, so readers never see a partial site."""
+    """Replace `target` by `built` with renames only, so readers never see a partial site; if the
+    second rename fails, the previous folder is put back."""
     old = target.with_name(f"{target.name}.old-{os.getpid()}")
     if target.exists():
         target.rename(old)
-    built.rename(target)
+    try:
+        built.rename(target)
+    except OSError:
+        if old.exists():
+            old.rename(target)
+        raise
     if old.exists():
         shutil.rmtree(old)
+
+
+def _replaceable(target: Path, default: Path) -> None:
+    """Never replace a folder the build did not write (a typo in --output must not delete sites/)."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())) and not (target / OUTPUT_MARK).exists() \
+            and target != default.resolve():
+        raise GuideError(say("{folder} is not empty and was not written by build.py; choose another output folder",
+                             folder=target))
 
 
 def check(root: Path) -> tuple[Guide, registry.Registry]:
@@ -179,13 +184,17 @@ def check(root: Path) -> tuple[Guide, registry.Registry]:
     return guide, issued
 
 
-def staged(target: Path, write) -> None:
+def staged(guide: Guide, target: Path, write) -> Path:
     """Run `write(folder)` on a fresh folder next to `target`, then swap it in; on failure keep `target`."""
+    target = target.resolve()
+    _replaceable(target, guide.project.output_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     try:
         write(staging)
+        (staging / OUTPUT_MARK).write_text("Written by build.py; replaced by the next build.\n", encoding="utf-8")
         swap_into_place(staging, target)
+        return target
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -198,7 +207,8 @@ def build(root: Path, output: Path | None = None, today: datetime.date | None = 
     guide, issued = check(root)
     target = output or guide.project.output_dir
     warnings: list[str] = []
-    staged(target, lambda folder: warnings.extend(render_site(guide, folder, registry.forwarding(guide, issued))))
+    target = staged(guide, target,
+                    lambda folder: warnings.extend(render_site(guide, folder, registry.forwarding(guide, issued))))
     new_lines = registry.additions(guide, issued, today or datetime.date.today()) if register else []
     registry.append(guide.project.registry_file, new_lines)
     return BuildResult(guide, target, tuple(warnings), tuple(new_lines))
@@ -211,8 +221,7 @@ def build_plaques(root: Path, options: PlaqueOptions, output: Path) -> tuple[Pat
 
     def write(folder: Path) -> None:
         files, found = checked_plaque_files(guide, options)
-        write_bytes(folder, {name.removeprefix(f"{PLAQUE_FOLDER}/"): data for name, data in files.items()})
+        write_tree(folder, {name.removeprefix(f"{PLAQUE_FOLDER}/"): data for name, data in files.items()})
         warnings.extend(found)
 
-    staged(output, write)
-    return output, warnings
+    return staged(guide, output, write), warnings

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 import qrcode
 import zxingcpp
@@ -69,7 +70,7 @@ def to_svg(symbol: Symbol) -> bytes:
     path = "".join(f"M{x + QUIET_ZONE} {y + QUIET_ZONE}h{n}v1h-{n}z" for y, x, n in dark_runs(symbol))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" shape-rendering="crispEdges">'
-        f'<title>{symbol.text}</title><rect width="{side}" height="{side}" fill="#fff"/>'
+        f'<title>{escape(symbol.text)}</title><rect width="{side}" height="{side}" fill="#fff"/>'
         f'<path d="{path}" fill="#000"/></svg>\n'
     ).encode()
 

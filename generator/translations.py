@@ -19,7 +19,6 @@ from .messages import say
 from .model import Site
 
 LOCK_FILE = "translations.lock"
-FIELDS = ("name", "summary", "body", "alt", "audio")
 
 
 def _fingerprint(text: str) -> str:

@@ -132,7 +132,22 @@ def test_plaques_command_writes_chosen_sites(project: Path, tmp_path: Path) -> N
     assert main(["--root", str(project), "plaques", "KL1368", "den-xa-tac", "--size", "a5", "--paper", "a3",
                  "--output", str(output)]) == 0
 
-    assert sorted(p.name for p in output.iterdir()) == ["KL1368", "KLXT01", "sheet-a5-on-a3.pdf", "sheet-a5-on-a3.png"]
+    assert sorted(p.name for p in output.iterdir() if not p.name.startswith(".")) == [
+        "KL1368", "KLXT01", "sheet-a5-on-a3.pdf", "sheet-a5-on-a3.png"]
     assert decoded(plaques.rasterise((output / "KLXT01" / "plaque-a5.pdf").read_bytes())[0]) == [
         "HTTPS://HERITAGE.EXAMPLE.VN/Q/KLXT01"
     ]
+
+
+def test_output_never_replaces_a_folder_the_build_did_not_write(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = sorted(p.name for p in (project / "sites").iterdir())
+
+    assert main(["--root", str(project), "plaques", "--output", str(project / "sites")]) == 1
+
+    assert "not written by build.py" in capsys.readouterr().err
+    assert sorted(p.name for p in (project / "sites").iterdir()) == before
+    # A folder the build wrote before is replaced as usual.
+    assert main(["--root", str(project), "plaques", "KL1368"]) == 0
+    assert main(["--root", str(project), "plaques", "KLXT01"]) == 0
+    assert sorted(p.name for p in (project / "plaques-print").iterdir() if not p.name.startswith(".")) == [
+        "KLXT01", "sheet-a6-on-a4.pdf", "sheet-a6-on-a4.png"]

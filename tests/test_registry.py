@@ -109,3 +109,26 @@ def test_preview_builds_do_not_register_ids(project: Path) -> None:
 
     assert (result.output / "vi" / "den-xa-tac-moi" / "index.html").is_file()
     assert (project / "plaques.yaml").read_text(encoding="utf-8") == before
+
+
+def test_plaque_base_must_be_a_folder_of_its_own(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("HTTPS://HERITAGE.EXAMPLE.VN/Q/", "HTTPS://HERITAGE.EXAMPLE.VN/"),
+                      encoding="utf-8")
+
+    assert main(["--root", str(project), "check"]) == 1
+    assert "extra.guide.plaque_base" in capsys.readouterr().err
+
+
+def test_default_plaque_address_keeps_the_case_of_a_site_path(project: Path) -> None:
+    from generator import addresses
+    from generator.load import load_guide
+
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8").replace("site_url: https://heritage.example.vn/", "site_url: https://u.github.io/Repo/")
+    config.write_text(re.sub(r"\n\s*plaque_base:[^\n]*", "", text), encoding="utf-8")
+
+    guide = load_guide(project)
+
+    assert addresses.plaque_url(guide, "KL1368") == "HTTPS://U.GITHUB.IO/Repo/Q/KL1368"
+    assert addresses.plaque_folder(guide) == "Q/"
