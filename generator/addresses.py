@@ -97,20 +97,20 @@ def old_slug_pages(guide: Guide, old_slug: str, new_slug: str, title: str) -> di
 
 
 def sitemap(guide: Guide) -> str:
-    """One sitemap for all languages, each page listing its absolute hreflang alternates and x-default.
+    """One sitemap for all languages, each page listing its absolute hreflang alternates and, as
+    x-default (for readers of other languages), the default language's page.
 
     Alternates live here rather than in each page's <head>: Material's JavaScript fetches
     `sitemap.xml` relative to every `<link rel=alternate>` it finds, which would cost each visitor
     extra requests (and requests to the production host while previewing).
     """
-    pages: list[tuple[str | None, str]] = [(None, guide.site_url)]
-    pages += [(site.slug, plaque_url(guide, site.id).lower()) for site in guide.sites]
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
     ]
-    for slug, x_default in pages:
+    for slug in [None, *(site.slug for site in guide.sites)]:
         targets = [(html_lang(lang), guide.site_url + site_path(lang, slug)) for lang in guide.languages]
+        x_default = guide.site_url + site_path(guide.default_language, slug)
         alternates = [
             f'<xhtml:link rel="alternate" hreflang="{hreflang}" href={quoteattr(href)}/>'
             for hreflang, href in [*targets, ("x-default", x_default)]
