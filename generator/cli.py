@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import pipeline, preview, scaffold, translations
+from . import pipeline, preview, registry, scaffold, translations
 from .messages import VOLUNTEER_LANGUAGES, say, system_language, use_language
 from .model import CATEGORIES
 from .problems import GuideError
@@ -34,7 +34,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    guide, _issued = pipeline.check(args.root)
+    guide, issued = pipeline.check(args.root)
+    for warning in registry.reused_addresses(guide, issued):
+        print(say("warning: {warning}", warning=warning), file=sys.stderr)
     print(say("All {count} site files and the plaque registry are valid.", count=len(guide.sites)))
     report = translations.update(guide)
     print("\n" + say("Translations:"))

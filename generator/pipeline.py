@@ -206,7 +206,7 @@ def build(root: Path, output: Path | None = None, today: datetime.date | None = 
     half-typed ids and slugs must not become permanent)."""
     guide, issued = check(root)
     target = output or guide.project.output_dir
-    warnings: list[str] = []
+    warnings: list[str] = registry.reused_addresses(guide, issued)
     target = staged(guide, target,
                     lambda folder: warnings.extend(render_site(guide, folder, registry.forwarding(guide, issued))))
     new_lines = registry.additions(guide, issued, today or datetime.date.today()) if register else []

@@ -122,6 +122,18 @@ def check(guide: Guide, registry: Registry) -> list[Problem]:
     return problems
 
 
+def reused_addresses(guide: Guide, registry: Registry) -> list[str]:
+    """Warnings for a current page address that another plaque's site had before: old links and
+    bookmarks to it now open a different site. Allowed (the current page wins), but worth knowing."""
+    current = {site.slug: site.id for site in guide.sites}
+    found = {
+        (entry.slug, entry.id, current[entry.slug]) for entry in registry.entries
+        if entry.slug in current and current[entry.slug] != entry.id
+    }
+    return [say("the page address '{slug}' belonged to plaque {old} before; old links to it now open the site of {new}",
+                slug=slug, old=old, new=new) for slug, old, new in sorted(found)]
+
+
 def additions(guide: Guide, registry: Registry, today: datetime.date) -> list[str]:
     """Registry lines for ids not yet issued and for sites whose slug changed."""
     lines = []

@@ -132,3 +132,13 @@ def test_default_plaque_address_keeps_the_case_of_a_site_path(project: Path) -> 
 
     assert addresses.plaque_url(guide, "KL1368") == "HTTPS://U.GITHUB.IO/Repo/Q/KL1368"
     assert addresses.plaque_folder(guide) == "Q/"
+
+
+def test_taking_another_plaques_old_address_is_announced(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with (project / "plaques.yaml").open("a", encoding="utf-8") as registry:
+        registry.write("- {id: KLXT01, slug: den-cu, issued: 2026-11-25}\n")
+    site = project / "sites" / "cot-moc-1368.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("slug: cot-moc-1368", "slug: den-cu"), encoding="utf-8")
+
+    assert main(["--root", str(project), "check"]) == 0
+    assert "'den-cu' belonged to plaque KLXT01 before" in capsys.readouterr().err
