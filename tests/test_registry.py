@@ -21,6 +21,12 @@ def redirect_target(page: Path) -> Path:
     return (page.parent / url).resolve()
 
 
+def append_to_registry(project: Path, lines: str) -> None:
+    """What a coordinator does by hand: add lines at the end of plaques.yaml."""
+    with (project / "plaques.yaml").open("a", encoding="utf-8") as registry:
+        registry.write(lines)
+
+
 def test_new_sites_are_registered_once_and_lines_are_only_appended(project: Path) -> None:
     registry = project / "plaques.yaml"
     registry.write_text("# my note, kept\n", encoding="utf-8")
@@ -59,8 +65,7 @@ def test_removed_site_fails_until_its_plaque_is_retired(project: Path, capsys: p
     err = capsys.readouterr().err
     assert "plaques.yaml:" in err and "plaque KLXT01 was issued" in err and "retire" in err
 
-    with (project / "plaques.yaml").open("a", encoding="utf-8") as registry:
-        registry.write("- {id: KLXT01, retired: 2026-11-30, to: KL1368}\n")
+    append_to_registry(project, "- {id: KLXT01, retired: 2026-11-30, to: KL1368}\n")
     assert main(["--root", str(project), "build"]) == 0
 
     site = project / "site"
@@ -73,16 +78,14 @@ def test_removed_site_fails_until_its_plaque_is_retired(project: Path, capsys: p
 def test_retired_to_unknown_site_is_an_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pipeline.build(project)
     (project / "sites" / "den-xa-tac.yaml").unlink()
-    with (project / "plaques.yaml").open("a", encoding="utf-8") as registry:
-        registry.write("- {id: KLXT01, retired: 2026-11-30, to: NOPE99}\n")
+    append_to_registry(project, "- {id: KLXT01, retired: 2026-11-30, to: NOPE99}\n")
 
     assert main(["--root", str(project), "check"]) == 1
     assert "'NOPE99', which is not the id of any site" in capsys.readouterr().err
 
 
 def test_a_retired_id_cannot_be_taken_by_another_site(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with (project / "plaques.yaml").open("a", encoding="utf-8") as registry:
-        registry.write("- {id: OLD1, slug: den-cu, issued: 2025-01-01}\n- {id: OLD1, retired: 2026-01-01, to: KL1368}\n")
+    append_to_registry(project, "- {id: OLD1, slug: den-cu, issued: 2025-01-01}\n- {id: OLD1, retired: 2026-01-01, to: KL1368}\n")
     site = project / "sites" / "den-xa-tac.yaml"
     site.write_text(site.read_text(encoding="utf-8").replace("id: KLXT01", "id: OLD1"), encoding="utf-8")
 
@@ -91,8 +94,7 @@ def test_a_retired_id_cannot_be_taken_by_another_site(project: Path, capsys: pyt
 
 
 def test_registry_lines_are_validated_like_site_files(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with (project / "plaques.yaml").open("a", encoding="utf-8") as registry:
-        registry.write("- {id: OLD2, slug: ../../../../tmp/escape, issued: 2025-01-01}\n")
+    append_to_registry(project, "- {id: OLD2, slug: ../../../../tmp/escape, issued: 2025-01-01}\n")
 
     assert main(["--root", str(project), "build"]) == 1
     err = capsys.readouterr().err
@@ -135,8 +137,7 @@ def test_default_plaque_address_keeps_the_case_of_a_site_path(project: Path) -> 
 
 
 def test_taking_another_plaques_old_address_is_announced(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with (project / "plaques.yaml").open("a", encoding="utf-8") as registry:
-        registry.write("- {id: KLXT01, slug: den-cu, issued: 2026-11-25}\n")
+    append_to_registry(project, "- {id: KLXT01, slug: den-cu, issued: 2026-11-25}\n")
     site = project / "sites" / "cot-moc-1368.yaml"
     site.write_text(site.read_text(encoding="utf-8").replace("slug: cot-moc-1368", "slug: den-cu"), encoding="utf-8")
 
