@@ -6,6 +6,7 @@ escaped by Jinja's autoescape or rendered by `safe_markdown`; nothing they write
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -154,22 +155,25 @@ class LanguagePages:
         ]
 
     def home(self) -> str:
+        """All sites by area, then by category, then by name (in the default language, a stable order)."""
         here = site_path(self.language)
-        areas: dict[str, dict[str, list[Site]]] = {}
-        for site in sorted(self.guide.sites, key=lambda s: s.name[self.default]):
-            areas.setdefault(site.area[self.default], {}).setdefault(site.category, []).append(site)
-        groups = [
-            {
-                "area": self.shown(area_sites[0].area),
+        categories = list(CATEGORY_LABELS)
+
+        def area(site: Site) -> str:
+            return site.area[self.default]
+
+        ordered = sorted(self.guide.sites, key=lambda s: (area(s), categories.index(s.category), s.name[self.default]))
+        groups = []
+        for area_key, in_area in itertools.groupby(ordered, key=area):
+            in_area = list(in_area)
+            groups.append({
+                "area": self.shown(in_area[0].area),
                 "key": area_key,
                 "categories": [
                     {"label": self.t(CATEGORY_LABELS[category]), "sites": [self._card(s, here) for s in found]}
-                    for category, found in sorted(by_category.items(), key=lambda kv: list(CATEGORY_LABELS).index(kv[0]))
+                    for category, found in itertools.groupby(in_area, key=lambda s: s.category)
                 ],
-            }
-            for area_key, by_category in sorted(areas.items())
-            for area_sites in [next(iter(by_category.values()))]
-        ]
+            })
         title = self.shown(self.guide.settings.title)
         html = render_template("home.html", t=self.t, title=title, groups=groups, count=len(self.guide.sites))
         front = {
