@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,27 +76,56 @@ def select_sites(guide: Guide, only: tuple[str, ...]) -> list:
     return chosen
 
 
-def _cached(cache: Path, key_parts: tuple, render) -> tuple[bytes, bytes]:
-    """(pdf, png) from the hash-keyed cache, rendering and verifying only what changed."""
-    key = hashlib.sha256(repr((plaques.PIPELINE, *key_parts)).encode()).hexdigest()[:16]
-    pdf_file, png_file = cache / f"{key}.pdf", cache / f"{key}.png"
-    if not (pdf_file.is_file() and png_file.is_file()):
-        rendered = render()
-        cache.mkdir(parents=True, exist_ok=True)
-        png = rendered.png()
-        write_atomically(png_file, lambda path: path.write_bytes(png))
-        write_atomically(pdf_file, lambda path: path.write_bytes(rendered.pdf))
-    return pdf_file.read_bytes(), png_file.read_bytes()
+class PrintCache:
+    """Verified (pdf, png preview) pairs, keyed by a hash of everything that shapes them: a plaque is
+    drawn, rasterised and decoded once, and again only when its text, size or style changes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @staticmethod
+    def key(*parts: object) -> str:
+        return hashlib.sha256(repr((plaques.PIPELINE, *parts)).encode()).hexdigest()[:16]
+
+    def get(self, key: str) -> tuple[bytes, bytes] | None:
+        pdf, png = self.folder / f"{key}.pdf", self.folder / f"{key}.png"
+        return (pdf.read_bytes(), png.read_bytes()) if pdf.is_file() and png.is_file() else None
+
+    def put(self, key: str, rendered: tuple[bytes, bytes]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(self.folder / f"{key}.png", lambda path: path.write_bytes(rendered[1]))
+        write_atomically(self.folder / f"{key}.pdf", lambda path: path.write_bytes(rendered[0]))  # last: complete
+
+
+def _render_plaque(job: tuple[plaques.PlaqueText, plaques.Preset, plaques.CodeStyle]) -> tuple[bytes, bytes]:
+    """One verified plaque as (pdf, png); a top-level function so worker processes can run it."""
+    rendered = plaques.render_plaque(*job)
+    return rendered.pdf, rendered.png()
+
+
+def _render_plaques(jobs: dict[str, tuple], cache: PrintCache) -> None:
+    """Render the plaques missing from the cache, on every core (each takes about half a second)."""
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers <= 1:
+        results = map(_render_plaque, jobs.values())
+        for key, rendered in zip(jobs, results, strict=True):
+            cache.put(key, rendered)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for key, rendered in zip(jobs, pool.map(_render_plaque, jobs.values()), strict=True):
+            cache.put(key, rendered)
 
 
 def plaque_files(guide: Guide, options: PlaqueOptions) -> tuple[dict[str, bytes], list[str]]:
     """QR codes (SVG, PNG), one plaque per site (PDF, PNG preview) and a sheet; with size warnings."""
     preset = plaques.parse_size(options.size)
     style = options.style()
-    cache = guide.project.root / ".build" / "cache" / "plaques"
+    cache = PrintCache(guide.project.root / ".build" / "cache" / "plaques")
     organisation = guide.settings.organisation
     files: dict[str, bytes] = {}
     texts = []
+    plaque_keys: dict[str, str] = {}  # output folder → cache key
+    missing: dict[str, tuple] = {}
     warnings: set[str] = set()
     for site in select_sites(guide, options.only):
         url = addresses.plaque_url(guide, site.id)
@@ -108,14 +138,19 @@ def plaque_files(guide: Guide, options: PlaqueOptions) -> tuple[dict[str, bytes]
         folder = f"{PLAQUE_FOLDER}/{site.id}"
         files[f"{folder}/qr.svg"] = qr.write(symbol, "svg")
         files[f"{folder}/qr.png"] = qr.write(symbol, "png")
-        pdf, png = _cached(cache, (text, preset, style),
-                           lambda text=text: plaques.render_plaque(text, preset, style))
-        files[f"{folder}/plaque-{preset.name}.pdf"], files[f"{folder}/plaque-{preset.name}.png"] = pdf, png
+        plaque_keys[folder] = key = cache.key(text, preset, style)
+        if cache.get(key) is None:
+            missing[key] = (text, preset, style)
         texts.append(text)
+    _render_plaques(missing, cache)
+    for folder, key in plaque_keys.items():
+        files[f"{folder}/plaque-{preset.name}.pdf"], files[f"{folder}/plaque-{preset.name}.png"] = cache.get(key)
+    sheet_key = cache.key(tuple(texts), preset, options.paper, options.bleed, style)
+    if cache.get(sheet_key) is None:
+        rendered = plaques.render_sheet(texts, preset, options.paper, options.bleed, style)
+        cache.put(sheet_key, (rendered.pdf, rendered.png()))
     sheet = f"{PLAQUE_FOLDER}/sheet-{preset.name}-on-{options.paper}"
-    pdf, png = _cached(cache, (tuple(texts), preset, options.paper, options.bleed, style),
-                       lambda: plaques.render_sheet(texts, preset, options.paper, options.bleed, style))
-    files[f"{sheet}.pdf"], files[f"{sheet}.png"] = pdf, png
+    files[f"{sheet}.pdf"], files[f"{sheet}.png"] = cache.get(sheet_key)
     return files, sorted(warnings)
 
 
