@@ -29,6 +29,10 @@ def use_language(language: str) -> None:
     _language.set(language if language in VOLUNTEER_LANGUAGES else "en")
 
 
+def current_language() -> str:
+    return _language.get()
+
+
 def say(message: str, **values: object) -> str:
     """`message` in the volunteer's language, with `{name}` placeholders filled in."""
     return Translator(_language.get(), DOMAIN)(message, **values)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from .messages import say
+from .messages import current_language, say
 
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
 
@@ -76,8 +77,14 @@ class _SafeExtension(Extension):
         md.treeprocessors.register(_Sanitise(md, self.found), "guide_sanitise", 0)
 
 
-def render(text: str) -> tuple[str, list[str]]:
-    """HTML for `text`, and the problems found (already neutralised in the HTML)."""
+def render(text: str) -> tuple[str, tuple[str, ...]]:
+    """HTML for `text`, and the problems found (already neutralised in the HTML). Validation and
+    every language's page ask for the same texts, so each is converted once per message language."""
+    return _render(text, current_language())
+
+
+@lru_cache(maxsize=4096)
+def _render(text: str, _message_language: str) -> tuple[str, tuple[str, ...]]:
     found: list[str] = []
     html = markdown.markdown(text, extensions=[_SafeExtension(found), "sane_lists"])
-    return html, found
+    return html, tuple(found)
