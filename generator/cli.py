@@ -11,17 +11,18 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import pipeline, preview, registry, scaffold, translations
+from . import pipeline, preview, print_run, registry, scaffold, translations
 from .messages import VOLUNTEER_LANGUAGES, say, system_language, use_language
 from .model import CATEGORIES
 from .problems import GuideError
+from .progress import Progress
 
 REPORT_FILE = "translation-report.html"
 
 
 def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    result = pipeline.build(args.root, args.output)
+    result = pipeline.build(args.root, args.output, progress=Progress())
     translations.update(result.guide)
     for warning in result.warnings:
         print(say("warning: {warning}", warning=warning), file=sys.stderr)
@@ -48,8 +49,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _plaques(args: argparse.Namespace) -> int:
-    options = pipeline.PlaqueOptions(args.size, args.paper, args.bleed, args.level, tuple(args.sites), args.logo)
-    output, warnings = pipeline.build_plaques(args.root, options, args.output or args.root / "plaques-print")
+    options = print_run.PlaqueOptions(args.size, args.paper, args.bleed, args.level, tuple(args.sites), args.logo)
+    output, warnings = pipeline.build_plaques(args.root, options, args.output or args.root / "plaques-print", Progress())
     for warning in warnings:
         print(say("warning: {warning}", warning=warning), file=sys.stderr)
     print(say("Plaques ({size}, sheet on {paper}) written to {output}; every QR code was read back.",
@@ -86,9 +87,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _plaque_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("sites", nargs="*", help="plaque ids or slugs (default: all sites)")
-    command.add_argument("--size", default=pipeline.DEFAULT_PRESET,
+    command.add_argument("--size", default=print_run.DEFAULT_PRESET,
                          help="sticker, a6, a5, a4 or WIDTHxHEIGHT in mm (default: a6)")
-    command.add_argument("--paper", default=pipeline.DEFAULT_PAPER, choices=["a4", "a3"], help="sheet paper")
+    command.add_argument("--paper", default=print_run.DEFAULT_PAPER, choices=["a4", "a3"], help="sheet paper")
     command.add_argument("--bleed", type=float, default=3.0, help="bleed around each plaque on the sheet, mm")
     command.add_argument("--level", default="Q", choices=["M", "Q", "H"], help="QR error correction")
     command.add_argument("--logo", type=Path, default=None,

@@ -13,6 +13,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ValidationError
 
+from .cache import FileDigests, Store, cache_root, key
 from .messages import mark, say
 from .model import Context, Settings, Site
 from .problems import GuideError, Problem, display_path
@@ -51,11 +52,13 @@ class Project:
 
 @dataclass(frozen=True)
 class SiteFile:
-    """A validated site with the file it came from (for messages that point back to it)."""
+    """A validated site with the file it came from (for messages that point back to it) and the
+    digest of its content (what every output showing this site is keyed by)."""
 
     path: str
     site: Site
     located: Located
+    digest: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Guide:
     site_url: str
     mkdocs_config: dict[str, Any]
     files: tuple[SiteFile, ...]
+    settings_digest: str  # of mkdocs.yml: every page depends on it
 
     @property
     def sites(self) -> tuple[Site, ...]:
@@ -257,29 +261,56 @@ def _duplicates(files: Iterable[SiteFile], field: str, message: str) -> list[Pro
     return problems
 
 
-def load_guide(root: Path) -> Guide:
-    """Validate the whole project; raise GuideError listing every problem in every file."""
+def _media_present(site: Site, media_root: Path) -> bool:
+    """Whether the media a cached site names are still there (validation checked it when it ran)."""
+    named = [image.file for image in site.images] + list(site.audio.values())
+    return all((media_root / name).is_file() for name in named)
+
+
+SITES_CACHE = "sites.pickle"
+
+
+def load_guide(root: Path, digests: FileDigests | None = None) -> Guide:
+    """Validate the whole project; raise GuideError listing every problem in every file.
+
+    A file whose content, settings and generator are unchanged is not parsed again: its validated
+    model comes from the cache (after checking that the media it names still exist)."""
     project = Project(root)
     settings, config = load_settings(project)
-    context = {"guide": Context(tuple(settings.languages), settings.default_language, project.media_dir)}
+    store = Store(cache_root(root) / "load")
+    digests = digests or FileDigests(store)
+    context = Context(tuple(settings.languages), settings.default_language, project.media_dir)
+    cached: dict[str, SiteFile] = store.get_object(SITES_CACHE) or {}
+    current: dict[str, SiteFile] = {}
     files: list[SiteFile] = []
     problems: list[Problem] = []
     paths = sorted(project.sites_dir.glob("*.yaml")) + sorted(project.sites_dir.glob("*.yml"))
     for path in paths:
         shown = project.show(path)
-        try:
-            located = load_yaml(path)
-        except YamlProblem as error:
-            problems.append(Problem(shown, error.line, error.column, "", error.message))
-            continue
-        site, found = _validate(Site, located, shown, context)
-        problems += found
-        if site is not None:
-            files.append(SiteFile(shown, site, located))
+        digest = digests.of(path)
+        entry_key = key("site", shown, digest, context)
+        entry = cached.get(entry_key)
+        if entry is None or not _media_present(entry.site, project.media_dir):
+            try:
+                located = load_yaml(path)
+            except YamlProblem as error:
+                problems.append(Problem(shown, error.line, error.column, "", error.message))
+                continue
+            site, found = _validate(Site, located, shown, {"guide": context})
+            problems += found
+            if site is None:
+                continue
+            entry = SiteFile(shown, site, located, digest)
+        current[entry_key] = entry
+        files.append(entry)
     problems += _duplicates(files, "id", mark("{value!r} is already the plaque id of {other}; every site needs its own"))
     problems += _duplicates(files, "slug", mark("{value!r} is already the page address of {other}; every site needs its own"))
+    if current.keys() != cached.keys():
+        store.put_object(SITES_CACHE, current)
+    digests.save()
     if problems:
         raise GuideError(problems)
     if not files:
         raise GuideError(say("{folder}: no site files (*.yaml) found", folder=project.show(project.sites_dir)))
-    return Guide(project, settings, config["site_url"].rstrip("/") + "/", config, tuple(files))
+    return Guide(project, settings, config["site_url"].rstrip("/") + "/", config, tuple(files),
+                 digests.of(project.config_file))

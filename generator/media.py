@@ -18,7 +18,8 @@ import mutagen
 from mutagen import MutagenError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .files import link_or_copy, write_atomically
+from .cache import FileDigests
+from .files import write_atomically
 from .load import Guide, field_name
 from .messages import mark, say
 from .problems import GuideError, Problem
@@ -57,8 +58,9 @@ class RenderedAudio:
     seconds: float
 
 
-def _digest(source: Path) -> str:
-    return hashlib.sha256(source.read_bytes() + PIPELINE.encode()).hexdigest()[:12]
+def _digest(source: Path, digests: FileDigests) -> str:
+    """Names the variants: the source's content and the encoding settings, nothing else."""
+    return hashlib.sha256(f"{digests.of(source)}-{PIPELINE}".encode()).hexdigest()[:12]
 
 
 def _widths(original: int) -> list[int]:
@@ -87,10 +89,10 @@ def _encode_image(source: Path, key: str, cache: Path) -> RenderedImage:
     return RenderedImage(picture.width, picture.height, tuple(webp), jpeg)
 
 
-def render_image(source: Path, cache: Path) -> RenderedImage:
+def render_image(source: Path, cache: Path, digests: FileDigests) -> RenderedImage:
     """The variants of one image, from the cache when its content was seen before."""
     cache.mkdir(parents=True, exist_ok=True)
-    key = _digest(source)
+    key = _digest(source, digests)
     manifest = cache / f"{key}.json"
     if manifest.is_file():
         data = json.loads(manifest.read_text())
@@ -105,24 +107,27 @@ def render_image(source: Path, cache: Path) -> RenderedImage:
     return rendered
 
 
-def render_audio(source: Path, cache: Path) -> RenderedAudio:
+def render_audio(source: Path, cache: Path, digests: FileDigests) -> RenderedAudio:
     """A hashed copy, with the duration the player shows before anything is downloaded."""
+    name = f"{_digest(source, digests)}-{source.name}"
+    manifest = cache / f"{name}.json"
+    if manifest.is_file() and (cache / name).is_file():
+        return RenderedAudio(**json.loads(manifest.read_text()))
     audio = mutagen.File(source)
     if audio is None or not getattr(audio.info, "length", 0):
         raise ValueError(say("not a readable audio file"))
-    name = f"{_digest(source)}-{source.name}"
-    if not (cache / name).is_file():
-        write_atomically(cache / name, lambda path: shutil.copyfile(source, path))
-    return RenderedAudio(f"{OUTPUT_FOLDER}/{name}", source.stat().st_size, float(audio.info.length))
+    write_atomically(cache / name, lambda path: shutil.copyfile(source, path))
+    rendered = RenderedAudio(f"{OUTPUT_FOLDER}/{name}", source.stat().st_size, float(audio.info.length))
+    write_atomically(manifest, lambda path: path.write_text(json.dumps(asdict(rendered))))
+    return rendered
 
 
 MediaIndex = dict[str, RenderedImage | RenderedAudio]
 
 
-def render_media(guide: Guide, output: Path, cache: Path) -> MediaIndex:
-    """Render every image and audio file the sites use into `output/media/`; keyed by media path."""
+def render_media(guide: Guide, cache: Path, digests: FileDigests) -> MediaIndex:
+    """Render every image and audio file the sites use into the cache; keyed by media path."""
     cache.mkdir(parents=True, exist_ok=True)
-    (output / OUTPUT_FOLDER).mkdir(parents=True, exist_ok=True)
     media_root = guide.project.media_dir
     jobs: dict[str, tuple[str, tuple]] = {}  # media path → (kind, where it is named first)
     for entry in guide.files:
@@ -135,8 +140,8 @@ def render_media(guide: Guide, output: Path, cache: Path) -> MediaIndex:
         path, (kind, (entry, field)) = item
         try:
             if kind == "audio":
-                return path, render_audio(media_root / path, cache)
-            return path, render_image(media_root / path, cache)
+                return path, render_audio(media_root / path, cache, digests)
+            return path, render_image(media_root / path, cache, digests)
         except (UnidentifiedImageError, OSError, ValueError, MutagenError, Image.DecompressionBombError) as error:
             line, column = entry.located.position(field)
             reason = say("not a readable image") if isinstance(error, UnidentifiedImageError) else str(error)
@@ -146,16 +151,17 @@ def render_media(guide: Guide, output: Path, cache: Path) -> MediaIndex:
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         results = dict(pool.map(run, sorted(jobs.items())))
+    digests.save()
     problems = [r for r in results.values() if isinstance(r, Problem)]
     if problems:
         raise GuideError(problems)
-    index: MediaIndex = {}
-    for path, rendered in results.items():
-        assert not isinstance(rendered, Problem)
-        index[path] = rendered
+    return {path: rendered for path, rendered in results.items() if not isinstance(rendered, Problem)}
+
+
+def media_files(index: MediaIndex, cache: Path) -> dict[str, Path]:
+    """Every published media file (site path → its cache entry), for linking into the output."""
+    files: dict[str, Path] = {}
+    for rendered in index.values():
         outputs = (*rendered.webp, rendered.jpeg) if isinstance(rendered, RenderedImage) else (rendered,)
-        for variant in outputs:
-            target = output / variant.path
-            if not target.exists():
-                link_or_copy(cache / Path(variant.path).name, target)
-    return index
+        files.update({variant.path: cache / Path(variant.path).name for variant in outputs})
+    return files

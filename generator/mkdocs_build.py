@@ -7,21 +7,32 @@ the base; the keys the guide manages are set here.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import shutil
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from markupsafe import escape
 
+from .cache import key
+from .files import write_atomically
 from .i18n import Translator, _
 from .load import Guide
 from .messages import say
+from .mkdocs_hooks import entries_file
+from .pages import PlannedPage
 from .problems import GuideError
+from .progress import Progress
 
 THEME_DIR = Path(__file__).parent / "theme"
+HOOKS_FILE = Path(__file__).parent / "mkdocs_hooks.py"
 # Material search languages that need no extra tokenizer set-up; others fall back to English.
 SEARCH_SEPARATORS = {"zh": r"[\s\u200b\-、。，．？！；]+"}
 
@@ -49,6 +60,7 @@ def language_config(guide: Guide, language: str, docs_dir: Path, site_dir: Path)
         "nav": [{t(_("Home")): "index.md"}],
         "not_in_nav": "/*.md",
         "plugins": [{"search": search}],
+        "hooks": [*base.get("hooks", []), str(HOOKS_FILE)],
         "extra": {"alternate": True},
         "extra_css": [*base.get("extra_css", []), "assets/guide.css"],
         "extra_javascript": [*base.get("extra_javascript", []), "assets/guide.js"],
@@ -57,8 +69,37 @@ def language_config(guide: Guide, language: str, docs_dir: Path, site_dir: Path)
     }
 
 
-def _build_one(config_file: str) -> list[str]:
-    """Run MkDocs for one language in this process; return the warnings it logged."""
+@contextmanager
+def _writes_by_replacing() -> Iterator[None]:
+    """MkDocs writes its files in place; the guide hard-links its output into the published site, so
+    every write must make a new file instead (written beside, then renamed over the old one)."""
+    from mkdocs import utils
+
+    def write_file(content: bytes, output_path: str) -> None:
+        Path(output_path).parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(Path(output_path), lambda path: path.write_bytes(content))
+
+    def copy_file(source_path: str, output_path: str) -> None:
+        target = Path(output_path)
+        target = target / Path(source_path).name if target.is_dir() else target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, lambda path: shutil.copyfile(source_path, path))
+
+    originals = utils.write_file, utils.copy_file
+    utils.write_file, utils.copy_file = write_file, copy_file
+    try:
+        yield
+    finally:
+        utils.write_file, utils.copy_file = originals
+
+
+DIRTY_WARNING = "A 'dirty' build is being performed"  # MkDocs' caution, answered by re-rendering every affected page
+
+
+def _build_one(job: tuple[str, bool]) -> list[str]:
+    """Run MkDocs for one language in this process; return the warnings it logged. `dirty` builds
+    render only the pages whose output file was removed (their inputs changed)."""
+    config_file, dirty = job
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -67,7 +108,7 @@ def _build_one(config_file: str) -> list[str]:
 
     class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            if record.levelno >= logging.WARNING:
+            if record.levelno >= logging.WARNING and not record.getMessage().startswith(DIRTY_WARNING):
                 warnings.append(record.getMessage())
 
     logging.getLogger("jieba").setLevel(logging.WARNING)  # it announces its dictionary on every build
@@ -76,7 +117,8 @@ def _build_one(config_file: str) -> list[str]:
     logger.addHandler(collect)
     logger.setLevel(logging.INFO)
     try:
-        build(load_config(config_file))
+        with _writes_by_replacing():
+            build(load_config(config_file), dirty=dirty)
     except Exception as error:  # MkDocs logs the reason, then raises a bare "Aborted"
         raise RuntimeError("; ".join(warnings) or str(error)) from None
     finally:
@@ -84,27 +126,94 @@ def _build_one(config_file: str) -> list[str]:
     return warnings
 
 
-def build_languages(guide: Guide, documents: dict[str, dict[str, str]], work: Path, output: Path) -> list[str]:
-    """Write each language's documents and config under `work`, build into `output/<lang>/`."""
-    config_files = []
-    for language, files in documents.items():
-        docs = work / language / "docs"
-        if docs.exists():
-            for old in docs.rglob("*.md"):
-                old.unlink()
-        docs.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            (docs / name).write_text(text, encoding="utf-8")
-        config_file = work / language / "mkdocs.yml"
-        config = language_config(guide, language, docs, output / language)
-        config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        config_files.append(str(config_file))
-    workers = min(len(config_files), os.cpu_count() or 1)
+def output_of(document: str) -> str:
+    """The file MkDocs writes for a document (every page is a folder: addresses have no .html)."""
+    return "index.html" if document == "index.md" else f"{document.removesuffix('.md')}/index.html"
+
+
+@dataclass(frozen=True)
+class LanguageFolders:
+    """One language's work folders, kept between builds: its documents, MkDocs' output, the state."""
+
+    root: Path
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def state(self) -> Path:
+        return self.root / "state.json"
+
+    @property
+    def config(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+
+def _previous_pages(folders: LanguageFolders, config_key: str) -> dict[str, str] | None:
+    """The page keys of the last complete build with the same configuration, or None (build clean)."""
+    try:
+        state = json.loads(folders.state.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    complete = folders.site.is_dir() and entries_file(str(folders.site)).is_file()
+    return state["pages"] if state.get("config") == config_key and complete else None
+
+
+def _prepare(guide: Guide, language: str, planned: dict[str, PlannedPage], folders: LanguageFolders,
+             ) -> tuple[dict[str, Any], tuple[str, bool] | None]:
+    """Write the documents whose key changed and remove their old output; return the state to record
+    once MkDocs succeeded, and MkDocs' job (config file, dirty) or None when nothing changed."""
+    config = language_config(guide, language, folders.docs, folders.site)
+    config_key = key("mkdocs", config, guide.settings_digest)
+    previous = _previous_pages(folders, config_key)
+    folders.state.unlink(missing_ok=True)  # until MkDocs finished: a build cut short starts clean next time
+    if previous is None:
+        shutil.rmtree(folders.root, ignore_errors=True)
+        previous = {}
+    folders.docs.mkdir(parents=True, exist_ok=True)
+    for document in previous.keys() - planned.keys():
+        (folders.docs / document).unlink(missing_ok=True)
+        (folders.site / output_of(document)).unlink(missing_ok=True)
+    changed = [document for document, page in planned.items() if previous.get(document) != page.key]
+    for document in changed:
+        (folders.docs / document).write_text(planned[document].render(), encoding="utf-8")
+        (folders.site / output_of(document)).unlink(missing_ok=True)
+    folders.config.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    state = {"config": config_key, "pages": {document: page.key for document, page in planned.items()}}
+    if not changed and previous.keys() == planned.keys():
+        folders.state.write_text(json.dumps(state), encoding="utf-8")
+        return state, None
+    return state, (str(folders.config), bool(previous))
+
+
+def build_languages(guide: Guide, plans: dict[str, dict[str, PlannedPage]], work: Path,
+                    progress: Progress | None = None) -> tuple[dict[str, Path], list[str]]:
+    """Bring each language's MkDocs output under `work/<lang>/site` up to date with its planned pages,
+    building only what changed; return those folders and MkDocs' warnings."""
+    folders = {language: LanguageFolders(work / language) for language in plans}
+    jobs: dict[str, tuple[str, bool]] = {}
+    states: dict[str, dict[str, Any]] = {}
+    for language, planned in plans.items():
+        states[language], job = _prepare(guide, language, planned, folders[language])
+        if job:
+            jobs[language] = job
+        if progress:
+            progress.advance(len(planned))
+    workers = min(len(jobs), os.cpu_count() or 1)
     try:
         if workers <= 1:
-            return [warning for config_file in config_files for warning in _build_one(config_file)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return [warning for found in pool.map(_build_one, config_files) for warning in found]
+            found = [_build_one(job) for job in jobs.values()]
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                found = list(pool.map(_build_one, jobs.values()))
     except RuntimeError as error:  # MkDocs or a theme setting in mkdocs.yml failed: say so, keep site/
         raise GuideError(say("MkDocs could not build the pages: {error} (check the theme settings in mkdocs.yml)",
                              error=error)) from None
+    for language in jobs:
+        folders[language].state.write_text(json.dumps(states[language]), encoding="utf-8")
+    return {language: folder.site for language, folder in folders.items()}, [w for ws in found for w in ws]

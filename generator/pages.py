@@ -9,8 +9,9 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 import yaml
 from babel.units import format_unit
@@ -18,11 +19,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from . import safe_markdown
+from .cache import key
 from .i18n import Translator, _, babel_locale, html_lang, language_name, og_locale
 from .load import Guide
 from .media import MediaIndex, RenderedAudio, RenderedImage
 from .model import Site
 
+FastDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: the pure-Python emitter was a third of the page time
 NEARBY_COUNT = 3
 EARTH_RADIUS_KM = 6371.0088
 
@@ -88,9 +91,32 @@ def distance_km(a: Site, b: Site) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
-def nearby(site: Site, sites: tuple[Site, ...], count: int = NEARBY_COUNT) -> list[tuple[Site, float]]:
-    others = [(other, distance_km(site, other)) for other in sites if other.id != site.id]
-    return sorted(others, key=lambda pair: (pair[1], pair[0].slug))[:count]
+KM_PER_DEGREE_LATITUDE = math.radians(1) * EARTH_RADIUS_KM
+
+Nearby = dict[str, list[tuple[Site, float]]]
+
+
+def nearby_sites(sites: tuple[Site, ...], count: int = NEARBY_COUNT) -> Nearby:
+    """The `count` closest other sites of every site (by distance, then slug), keyed by plaque id.
+
+    Sites are scanned outwards in order of latitude and a scan stops once the latitude difference
+    alone is farther than the current `count`-th neighbour (a great-circle distance is never shorter):
+    a province of thousands of sites costs far less than every pair."""
+    ordered = sorted(sites, key=lambda s: s.location.lat)
+    found: Nearby = {}
+    for index, site in enumerate(ordered):
+        best: list[tuple[float, str, Site]] = []
+        for step in (-1, 1):
+            other_index = index + step
+            while 0 <= other_index < len(ordered):
+                other = ordered[other_index]
+                bound = abs(other.location.lat - site.location.lat) * KM_PER_DEGREE_LATITUDE
+                if len(best) == count and bound > best[-1][0]:
+                    break
+                best = sorted([*best, (distance_km(site, other), other.slug, other)])[:count]
+                other_index += step
+        found[site.id] = [(other, km) for km, _slug, other in best]
+    return found
 
 
 def format_distance(km: float, language: str) -> str:
@@ -122,7 +148,7 @@ def _front_matter(title: str, description: str, **values: object) -> str:
     """Page metadata for MkDocs. Material prints the title and description without escaping them,
     so volunteer text is escaped here, once."""
     values = {"title": str(escape(title)), "description": str(escape(description)), **values}
-    return "---\n" + yaml.safe_dump(values, allow_unicode=True, sort_keys=False) + "---\n\n"
+    return "---\n" + yaml.dump(values, Dumper=FastDumper, allow_unicode=True, sort_keys=False) + "---\n\n"
 
 
 def _page(front: dict[str, object], html: str) -> str:
@@ -133,8 +159,8 @@ def _page(front: dict[str, object], html: str) -> str:
 class LanguagePages:
     """Everything that is the same for all pages of one language."""
 
-    def __init__(self, guide: Guide, language: str, media: MediaIndex) -> None:
-        self.guide, self.language, self.media = guide, language, media
+    def __init__(self, guide: Guide, language: str, media: MediaIndex, near: Nearby) -> None:
+        self.guide, self.language, self.media, self.nearby = guide, language, media, near
         self.default = guide.default_language
         self.t = Translator(language)
 
@@ -258,7 +284,7 @@ class LanguagePages:
             links=[{"url": link.url, "label": self.shown(link.label), "kind": link.kind} for link in site.links],
             nearby=[
                 {**self._card(other, here), "distance": format_distance(km, self.language)}
-                for other, km in nearby(site, self.guide.sites)
+                for other, km in self.nearby[site.id]
             ],
             sources=[(source, source.startswith(("http://", "https://"))) for source in site.sources],
             uncertain=[self.shown(note) for note in site.uncertain],
@@ -300,9 +326,35 @@ class LanguagePages:
         }
 
 
+@dataclass(frozen=True)
+class PlannedPage:
+    """A page to be: the key of everything it shows, and how to render it when that key is new."""
+
+    key: str
+    render: Callable[[], str]
+
+
+def plan_language(guide: Guide, language: str, media: MediaIndex, near: Nearby) -> dict[str, PlannedPage]:
+    """Every Markdown document of one language (its home page and one page per site), keyed by its
+    inputs: a site page by its site, its media and its nearby sites; the home page by every site."""
+    pages = LanguagePages(guide, language, media, near)
+    by_id = {entry.site.id: entry for entry in guide.files}
+    planned = {"index.md": PlannedPage(
+        key("home", language, guide.settings_digest, [(entry.path, entry.digest) for entry in guide.files]),
+        pages.home,
+    )}
+    for entry in guide.files:
+        site = entry.site
+        shown_media = [media[image.file] for image in site.images] + [media[audio] for audio in site.audio.values()]
+        neighbours = [(by_id[other.id].digest, km) for other, km in near[site.id]]
+        planned[f"{site.slug}.md"] = PlannedPage(
+            key("site", language, guide.settings_digest, entry.digest, shown_media, neighbours),
+            partial(pages.site, site),
+        )
+    return planned
+
+
 def render_language(guide: Guide, language: str, media: MediaIndex) -> dict[str, str]:
-    """All Markdown documents of one language: its home page and one page per site."""
-    pages = LanguagePages(guide, language, media)
-    documents = {"index.md": pages.home()}
-    documents.update({f"{site.slug}.md": pages.site(site) for site in guide.sites})
-    return documents
+    """All Markdown documents of one language, rendered now (for tests and tools)."""
+    planned = plan_language(guide, language, media, nearby_sites(guide.sites))
+    return {name: page.render() for name, page in planned.items()}

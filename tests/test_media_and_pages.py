@@ -12,6 +12,7 @@ from babel.messages.extract import extract_from_dir
 from PIL import Image
 
 from generator import i18n, media, pages
+from generator.cache import FileDigests, Store
 from generator.load import load_guide
 from tests.conftest import ROOT
 
@@ -30,7 +31,7 @@ def test_variants_sizes_formats_and_metadata(tmp_path: Path) -> None:
     photo_with_gps(source)
     assert Image.open(source).getexif()  # the input really carries metadata
 
-    rendered = media.render_image(source, tmp_path / "cache")
+    rendered = media.render_image(source, tmp_path / "cache", FileDigests(Store(tmp_path)))
 
     # Orientation applied: a 2000x1500 photo tagged "rotate 90°" is 1500 wide.
     assert (rendered.width, rendered.height) == (1500, 2000)
@@ -48,15 +49,15 @@ def test_variants_sizes_formats_and_metadata(tmp_path: Path) -> None:
 def test_names_change_with_content_and_cache_is_reused(tmp_path: Path) -> None:
     source = tmp_path / "photo.jpg"
     photo_with_gps(source, (800, 600))
-    first = media.render_image(source, tmp_path / "cache")
+    first = media.render_image(source, tmp_path / "cache", FileDigests(Store(tmp_path)))
     mtime = (tmp_path / "cache" / Path(first.jpeg.path).name).stat().st_mtime_ns
 
-    again = media.render_image(source, tmp_path / "cache")
+    again = media.render_image(source, tmp_path / "cache", FileDigests(Store(tmp_path)))
     assert again == first
     assert (tmp_path / "cache" / Path(first.jpeg.path).name).stat().st_mtime_ns == mtime  # not re-encoded
 
     Image.new("RGB", (800, 600), (200, 10, 10)).save(source, "JPEG")
-    changed = media.render_image(source, tmp_path / "cache")
+    changed = media.render_image(source, tmp_path / "cache", FileDigests(Store(tmp_path)))
     assert changed.jpeg.path != first.jpeg.path
     assert [v.width for v in changed.webp] == [480, 800]  # never enlarged
 
@@ -65,7 +66,7 @@ def test_corrupt_and_unsupported_images_raise(tmp_path: Path) -> None:
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff\xe0 truncated")
     with pytest.raises((OSError, ValueError)):
-        media.render_image(broken, tmp_path / "cache")
+        media.render_image(broken, tmp_path / "cache", FileDigests(Store(tmp_path)))
 
 
 def test_nearby_sites_are_sorted_by_real_distance() -> None:
@@ -73,7 +74,7 @@ def test_nearby_sites_are_sorted_by_real_distance() -> None:
     by_slug = {site.slug: site for site in guide.sites}
     marker = by_slug["cot-moc-1368"]
 
-    found = pages.nearby(marker, guide.sites)
+    found = pages.nearby_sites(guide.sites)[marker.id]
 
     assert [site.slug for site, _km in found] == ["den-xa-tac", "den-tran-hung-dao"]
     # Móng Cái to Quảng Yên is roughly 120 km as the crow flies.
@@ -120,4 +121,4 @@ def test_image_upload_of_non_image_is_reported(tmp_path: Path) -> None:
     fake = tmp_path / "x.png"
     fake.write_bytes(io.BytesIO(b"GIF89a not an image").getvalue())
     with pytest.raises((OSError, ValueError)):
-        media.render_image(fake, tmp_path / "cache")
+        media.render_image(fake, tmp_path / "cache", FileDigests(Store(tmp_path)))

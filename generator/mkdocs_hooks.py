@@ -1,0 +1,62 @@
+"""MkDocs hooks of the guide's page builds (loaded by MkDocs from `hooks:`, not imported by the guide).
+
+An incremental build renders only the pages whose inputs changed, so Material's search plugin sees
+only those. These hooks keep every page's search entries between builds and give the plugin the
+whole index, in the order a full build would: an incremental build writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.plugins import event_priority
+
+ENTRIES_FILE = "search-entries.json"  # next to the language's site folder
+
+_built: set[str] = set()
+_files: list[Any] = []
+
+
+def entries_file(site_dir: str) -> Path:
+    return Path(site_dir).parent / ENTRIES_FILE
+
+
+def on_pre_build(config: Any) -> None:
+    _built.clear()
+    _files.clear()
+
+
+@event_priority(-100)  # after every plugin has added or removed files
+def on_files(files: Any, config: Any) -> Any:
+    _files[:] = [files]
+    return files
+
+
+@event_priority(-100)  # after the search plugin indexed the page
+def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
+    _built.add(page.url)
+    return context
+
+
+@event_priority(100)  # before the search plugin writes its index
+def on_post_build(config: Any) -> None:
+    search = next((plugin for plugin in config.plugins.values() if hasattr(plugin, "search_index")), None)
+    if search is None:
+        return
+    path = entries_file(config.site_dir)
+    kept: dict[str, list[dict[str, Any]]] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    fresh: dict[str, list[dict[str, Any]]] = {}
+    for entry in search.search_index.entries:
+        fresh.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
+    pages = [file.page.url for file in _files[0].documentation_pages()]
+    missing = [url for url in pages if url not in _built and url not in kept]
+    if missing:
+        raise RuntimeError(f"search entries of {len(missing)} unchanged pages are missing; build again from clean")
+    merged = {url: fresh.get(url, []) if url in _built else kept[url] for url in pages}
+    search.search_index.entries = [entry for entries in merged.values() for entry in entries]
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(merged, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, path)

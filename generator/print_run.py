@@ -1,0 +1,139 @@
+"""Print stage: which plaques to make, each drawn, rasterised and decoded once (cached by everything
+that shapes it), on every core; the sheet imposed from them.
+
+Returns where each published file lies in the cache, so the build links files instead of holding a
+province's PDFs in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import addresses, plaques, qr
+from .cache import Store, content_digest, key
+from .load import Guide
+from .messages import say
+from .problems import GuideError
+from .progress import Progress
+
+DEFAULT_PRESET = "a6"
+DEFAULT_PAPER = "a4"
+PLAQUE_FOLDER = "plaques"
+
+
+@dataclass(frozen=True)
+class PlaqueOptions:
+    """What `build.py plaques` can choose; the default build uses the defaults."""
+
+    size: str = DEFAULT_PRESET
+    paper: str = DEFAULT_PAPER
+    bleed: float = 3.0
+    level: str = "Q"
+    only: tuple[str, ...] = ()  # plaque ids or slugs; empty = all sites
+    logo: Path | None = None  # placed over the code's centre; switches error correction to H
+
+    def style(self) -> plaques.CodeStyle:
+        if self.logo is None:
+            return plaques.CodeStyle(self.level)
+        return plaques.CodeStyle("H", self.logo.read_bytes())
+
+
+def select_sites(guide: Guide, only: tuple[str, ...]) -> list:
+    if not only:
+        return list(guide.sites)
+    chosen = [site for site in guide.sites if site.id in only or site.slug in only]
+    unknown = set(only) - {site.id for site in chosen} - {site.slug for site in chosen}
+    if unknown:
+        raise GuideError(say("no site has the id or slug {names}", names=", ".join(sorted(unknown))))
+    return chosen
+
+
+# The files of one cached plaque, by suffix of its key.
+PLAQUE_PARTS = {"pdf": ".pdf", "png": ".png", "qr.svg": "-qr.svg", "qr.png": "-qr.png", "meta": ".json"}
+
+
+def _render_plaque(job: tuple[plaques.PlaqueText, plaques.Preset, plaques.CodeStyle]) -> dict[str, bytes]:
+    """One plaque's files, its code proven to read back; a top-level function for worker processes."""
+    text, preset, style = job
+    symbol = qr.make_symbol(text.url, style.level)
+    if qr.decode(qr.to_image(symbol)) != [text.url]:
+        raise plaques.NotScannable(say("the QR code of {id} does not read back as {url}", id=text.plaque_id, url=text.url))
+    rendered = plaques.render_plaque(text, preset, style)
+    return {"pdf": rendered.pdf, "png": rendered.png(), "qr.svg": qr.write(symbol, "svg"), "qr.png": qr.write(symbol, "png"),
+            "meta": json.dumps({"modules": symbol.size}).encode()}
+
+
+def _render_missing(jobs: dict[str, tuple], store: Store, progress: Progress | None) -> None:
+    """Render the plaques missing from the cache on every core, storing each as it arrives."""
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if not jobs:
+        return
+    if workers <= 1:
+        results = map(_render_plaque, jobs.values())
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        results = pool.map(_render_plaque, jobs.values(), chunksize=4)
+    try:
+        for entry, files in zip(jobs, results, strict=True):
+            for part in ("pdf", "png", "qr.svg", "qr.png", "meta"):  # the manifest last: an entry is whole
+                store.put_bytes(entry + PLAQUE_PARTS[part], files[part])
+            if progress:
+                progress.advance()
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
+
+
+def plaque_files(guide: Guide, options: PlaqueOptions, store: Store,
+                 progress: Progress | None = None) -> tuple[dict[str, Path], list[str]]:
+    """QR codes (SVG, PNG), one plaque per site (PDF, PNG preview) and a sheet, as {output path: cache
+    file}; with size warnings."""
+    preset = plaques.parse_size(options.size)
+    style = options.style()
+    organisation = guide.settings.organisation.get(guide.default_language, "")
+    sites = select_sites(guide, options.only)
+    texts = [plaques.plaque_text(addresses.plaque_url(guide, site.id), site.id, site.name, guide.languages, organisation)
+             for site in sites]
+    style_key = (style.level, style.logo and content_digest(style.logo))
+    entries = {text.plaque_id: key("plaque", plaques.PIPELINE, text, preset, style_key) for text in texts}
+    missing = {entries[text.plaque_id]: (text, preset, style) for text in texts
+               if not store.has(entries[text.plaque_id] + PLAQUE_PARTS["meta"])}
+    if progress:
+        progress.stage(say("plaques"), len(texts))
+        progress.advance(len(texts) - len(missing))
+    _render_missing(missing, store, progress)
+    files: dict[str, Path] = {}
+    warnings: set[str] = set()
+    for plaque_id, entry in entries.items():
+        folder = f"{PLAQUE_FOLDER}/{plaque_id}"
+        for part, name in (("qr.svg", "qr.svg"), ("qr.png", "qr.png"), ("pdf", f"plaque-{preset.name}.pdf"),
+                           ("png", f"plaque-{preset.name}.png")):
+            files[f"{folder}/{name}"] = store.path(entry + PLAQUE_PARTS[part])
+        modules = json.loads(store.path(entry + PLAQUE_PARTS["meta"]).read_text())["modules"]
+        warnings.update(plaques.size_warnings(preset, modules))
+    sheet = key("sheet", plaques.PIPELINE, tuple(texts), preset, options.paper, options.bleed, style_key)
+    if not store.has(f"{sheet}.png"):
+        if progress:
+            progress.stage(say("sheet"), 1)
+        rendered = plaques.render_sheet(texts, preset, options.paper, options.bleed, style)
+        store.put_bytes(f"{sheet}.pdf", rendered.pdf)
+        store.put_bytes(f"{sheet}.png", rendered.png())  # last: the entry is whole
+        if progress:
+            progress.advance()
+    name = f"{PLAQUE_FOLDER}/sheet-{preset.name}-on-{options.paper}"
+    files[f"{name}.pdf"], files[f"{name}.png"] = store.path(f"{sheet}.pdf"), store.path(f"{sheet}.png")
+    return files, sorted(warnings)
+
+
+def checked_plaque_files(guide: Guide, options: PlaqueOptions, store: Store,
+                         progress: Progress | None = None) -> tuple[dict[str, Path], list[str]]:
+    """`plaque_files`, with a missing font, a bad option or an unreadable code as a clear error."""
+    try:
+        return plaque_files(guide, options, store, progress)
+    except (plaques.FontMissing, plaques.NotScannable, ValueError, OSError) as error:
+        raise GuideError(f"plaques: {error}") from None
