@@ -12,7 +12,6 @@ import logging
 import os
 import shutil
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +24,12 @@ from .cache import key
 from .files import write_atomically
 from .i18n import Translator, _
 from .load import Guide
-from .messages import say
+from .messages import mark, say
 from .mkdocs_hooks import entries_file
 from .pages import PlannedPage
 from .problems import GuideError
 from .progress import Progress
+from .workers import process_pool
 
 THEME_DIR = Path(__file__).parent / "theme"
 HOOKS_FILE = Path(__file__).parent / "mkdocs_hooks.py"
@@ -165,7 +165,7 @@ def _previous_pages(folders: LanguageFolders, config_key: str) -> dict[str, str]
 
 
 def _prepare(guide: Guide, language: str, planned: dict[str, PlannedPage], folders: LanguageFolders,
-             ) -> tuple[dict[str, Any], tuple[str, bool] | None]:
+             progress: Progress) -> tuple[dict[str, Any], tuple[str, bool] | None]:
     """Write the documents whose key changed and remove their old output; return the state to record
     once MkDocs succeeded, and MkDocs' job (config file, dirty) or None when nothing changed."""
     config = language_config(guide, language, folders.docs, folders.site)
@@ -180,9 +180,11 @@ def _prepare(guide: Guide, language: str, planned: dict[str, PlannedPage], folde
         (folders.docs / document).unlink(missing_ok=True)
         (folders.site / output_of(document)).unlink(missing_ok=True)
     changed = [document for document, page in planned.items() if previous.get(document) != page.key]
+    progress.advance(say(STAGE), len(planned) - len(changed))
     for document in changed:
         (folders.docs / document).write_text(planned[document].render(), encoding="utf-8")
         (folders.site / output_of(document)).unlink(missing_ok=True)
+        progress.advance(say(STAGE))
     folders.config.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     state = {"config": config_key, "pages": {document: page.key for document, page in planned.items()}}
     if not changed and previous.keys() == planned.keys():
@@ -191,29 +193,38 @@ def _prepare(guide: Guide, language: str, planned: dict[str, PlannedPage], folde
     return state, (str(folders.config), bool(previous))
 
 
+STAGE = mark("pages")
+MKDOCS_STAGE = mark("MkDocs, one build per language")
+
+
 def build_languages(guide: Guide, plans: dict[str, dict[str, PlannedPage]], work: Path,
-                    progress: Progress | None = None) -> tuple[dict[str, Path], list[str]]:
+                    progress: Progress) -> tuple[dict[str, Path], list[str]]:
     """Bring each language's MkDocs output under `work/<lang>/site` up to date with its planned pages,
     building only what changed; return those folders and MkDocs' warnings."""
     folders = {language: LanguageFolders(work / language) for language in plans}
     jobs: dict[str, tuple[str, bool]] = {}
     states: dict[str, dict[str, Any]] = {}
+    progress.stage(say(STAGE), sum(map(len, plans.values())))
     for language, planned in plans.items():
-        states[language], job = _prepare(guide, language, planned, folders[language])
+        states[language], job = _prepare(guide, language, planned, folders[language], progress)
         if job:
             jobs[language] = job
-        if progress:
-            progress.advance(len(planned))
+    progress.end(say(STAGE))
+    progress.stage(say(MKDOCS_STAGE), len(jobs))
     workers = min(len(jobs), os.cpu_count() or 1)
     try:
         if workers <= 1:
             found = [_build_one(job) for job in jobs.values()]
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                found = list(pool.map(_build_one, jobs.values()))
+            with process_pool(workers) as pool:
+                found = []
+                for warnings in pool.map(_build_one, jobs.values()):
+                    found.append(warnings)
+                    progress.advance(say(MKDOCS_STAGE))
     except RuntimeError as error:  # MkDocs or a theme setting in mkdocs.yml failed: say so, keep site/
         raise GuideError(say("MkDocs could not build the pages: {error} (check the theme settings in mkdocs.yml)",
                              error=error)) from None
+    progress.end(say(MKDOCS_STAGE))
     for language in jobs:
         folders[language].state.write_text(json.dumps(states[language]), encoding="utf-8")
     return {language: folder.site for language, folder in folders.items()}, [w for ws in found for w in ws]

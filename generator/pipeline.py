@@ -7,24 +7,27 @@ leaves a half-written or missing site behind.
 from __future__ import annotations
 
 import datetime
-import io
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import addresses, offline, pages, print_run, registry
 from .cache import FileDigests, Store, cache_root
-from .files import link_or_copy, write_tree
+from .files import Busy, exclusive, link_or_copy, write_tree
 from .load import Guide, load_guide
 from .media import media_files, render_media
-from .messages import say
+from .messages import mark, say
 from .mkdocs_build import build_languages
 from .problems import GuideError
-from .progress import Progress
+from .progress import Progress, Quiet
 
 STATIC_DIR = Path(__file__).parent / "static"
+MEDIA_STAGE = mark("photos and audio")
 WORK_FOLDER = ".build"  # caches and each language's MkDocs work folders, kept between builds
 
 
@@ -68,27 +71,29 @@ def link_files(output: Path, files: dict[str, Path]) -> None:
 def render_site(guide: Guide, output: Path, forwarding: registry.Forwarding, digests: FileDigests,
                 progress: Progress) -> tuple[str, ...]:
     """Render the whole guide into the empty folder `output`; return warnings. Every stage reuses what
-    an earlier build made from the same inputs (see cache.py), so an edit costs what it changed."""
+    an earlier build made from the same inputs (see cache.py), so an edit costs what it changed; the
+    plaques render on their own workers while the pages are built."""
     caches = cache_root(guide.project.root)
-    progress.stage(say("photos and audio"), 1)
-    media = render_media(guide, caches / "media", digests)
-    progress.advance()
-    near = pages.nearby_sites(guide.sites)
-    plans = {lang: pages.plan_language(guide, lang, media, near) for lang in guide.languages}
-    progress.stage(say("pages"), sum(map(len, plans.values())))
-    folders, warnings = build_languages(guide, plans, guide.project.root / WORK_FOLDER, progress)
-    for language, folder in folders.items():
-        link_tree(folder, output / language)
-    link_files(output, media_files(media, caches / "media"))
-    write_tree(output, address_files(guide, forwarding))
-    write_tree(output, {f"{lang}/{offline.OFFLINE_FILE}": offline.area_manifest(guide, lang, media, output)
-                         for lang in guide.languages})
-    shutil.copyfile(STATIC_DIR / "sw.js", output / "sw.js")
-    shutil.copyfile(output / guide.default_language / "404.html", output / "404.html")
-    files, plaque_warnings = print_run.checked_plaque_files(guide, print_run.PlaqueOptions(), Store(caches / "plaques"),
-                                                            progress)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        printing = background.submit(print_run.checked_plaque_files, guide, print_run.PlaqueOptions(),
+                                     Store(caches / "plaques"), progress)
+        progress.stage(say(MEDIA_STAGE), 1)
+        media = render_media(guide, caches / "media", digests)
+        progress.advance(say(MEDIA_STAGE))
+        progress.end(say(MEDIA_STAGE))
+        near = pages.nearby_sites(guide.sites)
+        plans = {lang: pages.plan_language(guide, lang, media, near) for lang in guide.languages}
+        folders, warnings = build_languages(guide, plans, guide.project.root / WORK_FOLDER, progress)
+        for language, folder in folders.items():
+            link_tree(folder, output / language)
+        link_files(output, media_files(media, caches / "media"))
+        write_tree(output, address_files(guide, forwarding))
+        write_tree(output, {f"{lang}/{offline.OFFLINE_FILE}": offline.area_manifest(guide, lang, media, output)
+                             for lang in guide.languages})
+        shutil.copyfile(STATIC_DIR / "sw.js", output / "sw.js")
+        shutil.copyfile(output / guide.default_language / "404.html", output / "404.html")
+        files, plaque_warnings = printing.result()
     link_files(output, files)
-    progress.end()
     return (*warnings, *plaque_warnings)
 
 
@@ -149,15 +154,32 @@ def staged(guide: Guide, target: Path, write) -> Path:
         raise
 
 
+@contextmanager
+def one_build_at_a_time(root: Path, wait: bool) -> Iterator[None]:
+    """Builds of one project share their work folders: a second one waits (`serve`) or stops with a
+    clear message (a command)."""
+    try:
+        with exclusive(root / WORK_FOLDER / "build.lock", wait):
+            yield
+    except Busy:
+        raise GuideError(say("another build of this guide is running (build.py or build.py serve); "
+                             "wait for it to finish, then run the command again")) from None
+
+
 def build(root: Path, output: Path | None = None, today: datetime.date | None = None,
-          register: bool = True, progress: Progress | None = None) -> BuildResult:
+          register: bool = True, progress: Progress | None = None, wait: bool = False) -> BuildResult:
     """Validate, render and swap in; then record new plaque ids (not for previews, whose
     half-typed ids and slugs must not become permanent)."""
+    with one_build_at_a_time(root, wait):
+        return _build(root, output, today, register, progress or Quiet())
+
+
+def _build(root: Path, output: Path | None, today: datetime.date | None, register: bool,
+           progress: Progress) -> BuildResult:
     digests = FileDigests(Store(cache_root(root) / "load"))
     guide, issued = check(root, digests)
     target = output or guide.project.output_dir
     warnings: list[str] = registry.reused_addresses(guide, issued)
-    progress = progress or Progress(live=False, stream=io.StringIO())
     target = staged(guide, target, lambda folder: warnings.extend(
         render_site(guide, folder, registry.forwarding(guide, issued), digests, progress)))
     new_lines = registry.additions(guide, issued, today or datetime.date.today()) if register else []
@@ -168,11 +190,18 @@ def build(root: Path, output: Path | None = None, today: datetime.date | None = 
 def build_plaques(root: Path, options: print_run.PlaqueOptions, output: Path,
                   progress: Progress | None = None) -> tuple[Path, list[str]]:
     """Only the plaques and sheet, with chosen size, paper and sites, into their own folder."""
+    with one_build_at_a_time(root, wait=False):
+        return _build_plaques(root, options, output, progress or Quiet())
+
+
+def _build_plaques(root: Path, options: print_run.PlaqueOptions, output: Path,
+                   progress: Progress) -> tuple[Path, list[str]]:
     guide, _issued = check(root)
     warnings: list[str] = []
 
     def write(folder: Path) -> None:
-        files, found = print_run.checked_plaque_files(guide, options, Store(cache_root(root) / "plaques"), progress)
+        files, found = print_run.checked_plaque_files(guide, options, Store(cache_root(root) / "plaques"),
+                                                      progress)
         link_files(folder, {name.removeprefix(f"{print_run.PLAQUE_FOLDER}/"): path for name, path in files.items()})
         warnings.extend(found)
 

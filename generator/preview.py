@@ -54,7 +54,7 @@ class Preview:
 
     def rebuild(self) -> None:
         try:
-            result = pipeline.build(self.root, register=False)
+            result = pipeline.build(self.root, register=False, wait=True)
         except GuideError as error:
             self.server.notice = say("The last good build is still shown. Fix these problems:") + "\n" + str(error)
             self.say_line(str(error))

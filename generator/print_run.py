@@ -8,17 +8,16 @@ province's PDFs in memory.
 from __future__ import annotations
 
 import json
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import addresses, plaques, qr
 from .cache import Store, content_digest, key
 from .load import Guide
-from .messages import say
+from .messages import mark, say
 from .problems import GuideError
 from .progress import Progress
+from .workers import process_pool
 
 DEFAULT_PRESET = "a6"
 DEFAULT_PAPER = "a4"
@@ -67,30 +66,35 @@ def _render_plaque(job: tuple[plaques.PlaqueText, plaques.Preset, plaques.CodeSt
             "meta": json.dumps({"modules": symbol.size}).encode()}
 
 
-def _render_missing(jobs: dict[str, tuple], store: Store, progress: Progress | None) -> None:
-    """Render the plaques missing from the cache on every core, storing each as it arrives."""
-    workers = min(len(jobs), os.cpu_count() or 1)
-    if not jobs:
+def _render_sheet(job: tuple) -> dict[str, bytes]:
+    rendered = plaques.render_sheet(*job)
+    return {"pdf": rendered.pdf, "png": rendered.png()}
+
+
+SHEET_PARTS = {"pdf": ".pdf", "png": ".png"}
+STAGE = mark("plaques")
+
+
+def _render_missing(plaque_jobs: dict[str, tuple], sheet_job: tuple[str, tuple] | None, store: Store,
+                    progress: Progress) -> None:
+    """Render the plaques and the sheet missing from the cache on every core, storing each as it
+    arrives (the sheet first: it is the longest job)."""
+    if not plaque_jobs and not sheet_job:
         return
-    if workers <= 1:
-        results = map(_render_plaque, jobs.values())
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(max_workers=workers)
-        results = pool.map(_render_plaque, jobs.values(), chunksize=4)
-    try:
-        for entry, files in zip(jobs, results, strict=True):
-            for part in ("pdf", "png", "qr.svg", "qr.png", "meta"):  # the manifest last: an entry is whole
-                store.put_bytes(entry + PLAQUE_PARTS[part], files[part])
-            if progress:
-                progress.advance()
-    finally:
-        if pool:
-            pool.shutdown(cancel_futures=True)
+    with process_pool(len(plaque_jobs) + bool(sheet_job)) as pool:
+        sheet = pool.submit(_render_sheet, sheet_job[1]) if sheet_job else None
+        for entry, files in zip(plaque_jobs, pool.map(_render_plaque, plaque_jobs.values(), chunksize=4), strict=True):
+            for part, suffix in PLAQUE_PARTS.items():  # the manifest (last) marks the entry whole
+                store.put_bytes(entry + suffix, files[part])
+            progress.advance(say(STAGE))
+        if sheet and sheet_job:
+            for part, suffix in SHEET_PARTS.items():
+                store.put_bytes(sheet_job[0] + suffix, sheet.result()[part])
+            progress.advance(say(STAGE))
 
 
 def plaque_files(guide: Guide, options: PlaqueOptions, store: Store,
-                 progress: Progress | None = None) -> tuple[dict[str, Path], list[str]]:
+                 progress: Progress) -> tuple[dict[str, Path], list[str]]:
     """QR codes (SVG, PNG), one plaque per site (PDF, PNG preview) and a sheet, as {output path: cache
     file}; with size warnings."""
     preset = plaques.parse_size(options.size)
@@ -103,10 +107,12 @@ def plaque_files(guide: Guide, options: PlaqueOptions, store: Store,
     entries = {text.plaque_id: key("plaque", plaques.PIPELINE, text, preset, style_key) for text in texts}
     missing = {entries[text.plaque_id]: (text, preset, style) for text in texts
                if not store.has(entries[text.plaque_id] + PLAQUE_PARTS["meta"])}
-    if progress:
-        progress.stage(say("plaques"), len(texts))
-        progress.advance(len(texts) - len(missing))
-    _render_missing(missing, store, progress)
+    sheet = key("sheet", plaques.PIPELINE, tuple(texts), preset, options.paper, options.bleed, style_key)
+    sheet_job = None if store.has(sheet + SHEET_PARTS["png"]) else (sheet, (texts, preset, options.paper, options.bleed, style))
+    progress.stage(say(STAGE), len(texts) + 1)
+    progress.advance(say(STAGE), len(texts) - len(missing) + (sheet_job is None))
+    _render_missing(missing, sheet_job, store, progress)
+    progress.end(say(STAGE))
     files: dict[str, Path] = {}
     warnings: set[str] = set()
     for plaque_id, entry in entries.items():
@@ -116,22 +122,13 @@ def plaque_files(guide: Guide, options: PlaqueOptions, store: Store,
             files[f"{folder}/{name}"] = store.path(entry + PLAQUE_PARTS[part])
         modules = json.loads(store.path(entry + PLAQUE_PARTS["meta"]).read_text())["modules"]
         warnings.update(plaques.size_warnings(preset, modules))
-    sheet = key("sheet", plaques.PIPELINE, tuple(texts), preset, options.paper, options.bleed, style_key)
-    if not store.has(f"{sheet}.png"):
-        if progress:
-            progress.stage(say("sheet"), 1)
-        rendered = plaques.render_sheet(texts, preset, options.paper, options.bleed, style)
-        store.put_bytes(f"{sheet}.pdf", rendered.pdf)
-        store.put_bytes(f"{sheet}.png", rendered.png())  # last: the entry is whole
-        if progress:
-            progress.advance()
     name = f"{PLAQUE_FOLDER}/sheet-{preset.name}-on-{options.paper}"
-    files[f"{name}.pdf"], files[f"{name}.png"] = store.path(f"{sheet}.pdf"), store.path(f"{sheet}.png")
+    files[f"{name}.pdf"], files[f"{name}.png"] = store.path(sheet + SHEET_PARTS["pdf"]), store.path(sheet + SHEET_PARTS["png"])
     return files, sorted(warnings)
 
 
 def checked_plaque_files(guide: Guide, options: PlaqueOptions, store: Store,
-                         progress: Progress | None = None) -> tuple[dict[str, Path], list[str]]:
+                         progress: Progress) -> tuple[dict[str, Path], list[str]]:
     """`plaque_files`, with a missing font, a bad option or an unreadable code as a clear error."""
     try:
         return plaque_files(guide, options, store, progress)

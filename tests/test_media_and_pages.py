@@ -36,7 +36,7 @@ def test_variants_sizes_formats_and_metadata(tmp_path: Path) -> None:
     # Orientation applied: a 2000x1500 photo tagged "rotate 90°" is 1500 wide.
     assert (rendered.width, rendered.height) == (1500, 2000)
     widths = [variant.width for variant in rendered.webp]
-    assert widths == sorted(widths) and widths[-1] == 1500 and all(w in (480, 960, 1200, 1500) for w in widths)
+    assert widths == sorted(widths) and widths[-1] == media.WIDTHS[-1] and set(widths) <= {*media.WIDTHS, 1500}
     for variant in (*rendered.webp, rendered.jpeg):
         with Image.open(tmp_path / "cache" / Path(variant.path).name) as image:
             assert image.format == ("WEBP" if variant.path.endswith(".webp") else "JPEG")
