@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 import qrcode
@@ -32,6 +33,7 @@ class Symbol:
         return len(self.modules)
 
 
+@lru_cache(maxsize=1024)  # a build asks for each plaque's symbol more than once (files, drawing, sheet)
 def make_symbol(text: str, level: str = "Q") -> Symbol:
     """The smallest symbol for `text`: one segment in the densest mode that fits it, or mixed
     segments (upper-case runs in alphanumeric mode) when that needs fewer modules."""
@@ -41,9 +43,10 @@ def make_symbol(text: str, level: str = "Q") -> Symbol:
     for segment_length in (0, 4):  # 0: a single segment; 4: split where runs of 4+ chars change mode
         code = qrcode.QRCode(error_correction=ERROR_LEVELS[level], border=0)
         code.add_data(text, optimize=segment_length)
-        code.make(fit=True)
+        code.best_fit()  # the version only: the matrix (eight mask trials) is made for the winner alone
         candidates.append(code)
     best = min(candidates, key=lambda code: code.version)
+    best.make()
     matrix = tuple(tuple(bool(cell) for cell in row) for row in best.get_matrix())
     return Symbol(text, level, best.version, matrix)
 
@@ -101,5 +104,6 @@ def write(symbol: Symbol, kind: str) -> bytes:
 
 
 def decode(image: Image.Image) -> list[str]:
-    """Every QR code text a real decoder finds in `image`."""
-    return [result.text for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    """Every QR code text a real decoder finds in `image` (made grey first: Pillow does that faster than zxing-cpp)."""
+    grey = image if image.mode == "L" else image.convert("L")
+    return [result.text for result in zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode)]

@@ -83,8 +83,8 @@ def test_incremental_builds_equal_cold_builds_byte_for_byte(tmp_path: Path) -> N
 
 def test_a_second_build_of_the_same_project_is_refused_while_one_runs(project: Path) -> None:
     """Builds share the work folders; the second is told why it cannot run, and changes nothing."""
-    with exclusive(project / pipeline.WORK_FOLDER / "build.lock", wait=False):
-        with pytest.raises(GuideError, match="another build of this guide is running"):
-            pipeline.build(project)
+    with exclusive(project / pipeline.WORK_FOLDER / "build.lock", wait=False), \
+            pytest.raises(GuideError, match="another build of this guide is running"):
+        pipeline.build(project)
     assert not (project / "site").exists()
     assert pipeline.build(project, register=False).output == project / "site"
