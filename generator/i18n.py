@@ -45,6 +45,7 @@ def _(message: str) -> str:
     return message
 
 
+@cache  # asked for on every page and address of a province
 def babel_locale(language: str) -> Locale:
     """Chinese in this guide is Simplified (zh-Hans); other codes map directly."""
     return Locale.parse({"zh": "zh_Hans"}.get(language, language))
@@ -57,6 +58,7 @@ def og_locale(language: str) -> str:
     return f"{parts[0]}_{parts[-1]}" if len(parts) > 1 else language
 
 
+@cache
 def language_name(language: str) -> str:
     """The language's own name for itself, as a language switcher shows it (Tiếng Việt, 中文)."""
     name = babel_locale(language).get_display_name(babel_locale(language)) or language

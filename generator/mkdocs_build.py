@@ -93,6 +93,18 @@ def _writes_by_replacing() -> Iterator[None]:
         utils.write_file, utils.copy_file = originals
 
 
+def _segment_chinese_only_in_chinese(language: str) -> None:
+    """Material cuts every Chinese run into words with jieba whenever it is installed; only the Chinese
+    index uses them (its separator splits on the marks jieba adds), and loading jieba costs a second."""
+    from material.plugins.search import plugin
+
+    _JIEBA.setdefault("module", plugin.jieba)  # a worker may build a Chinese index after another
+    plugin.jieba = _JIEBA["module"] if language == "zh" else None
+
+
+_JIEBA: dict[str, Any] = {}
+
+
 DIRTY_WARNING = "A 'dirty' build is being performed"  # MkDocs' caution, answered by re-rendering every affected page
 
 
@@ -117,8 +129,10 @@ def _build_one(job: tuple[str, bool]) -> list[str]:
     logger.addHandler(collect)
     logger.setLevel(logging.INFO)
     try:
+        config = load_config(config_file)
+        _segment_chinese_only_in_chinese(config.theme["language"])
         with _writes_by_replacing():
-            build(load_config(config_file), dirty=dirty)
+            build(config, dirty=dirty)
     except Exception as error:  # MkDocs logs the reason, then raises a bare "Aborted"
         raise RuntimeError("; ".join(warnings) or str(error)) from None
     finally:
@@ -154,14 +168,22 @@ class LanguageFolders:
         return self.root / "mkdocs.yml"
 
 
-def _previous_pages(folders: LanguageFolders, config_key: str) -> dict[str, str] | None:
-    """The page keys of the last complete build with the same configuration, or None (build clean)."""
+def _previous_state(folders: LanguageFolders, config_key: str) -> dict[str, Any] | None:
+    """The state of the last complete build with the same configuration, or None (build clean)."""
     try:
         state = json.loads(folders.state.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     complete = folders.site.is_dir() and entries_file(str(folders.site)).is_file()
-    return state["pages"] if state.get("config") == config_key and complete else None
+    return state if state.get("config") == config_key and complete else None
+
+
+def build_date() -> str:
+    """The day MkDocs writes into every page's sitemap entry (SOURCE_DATE_EPOCH, else today): on a new
+    day MkDocs runs again, so the sitemap matches a build made from nothing."""
+    from mkdocs.utils import get_build_date
+
+    return get_build_date()
 
 
 def _prepare(guide: Guide, language: str, planned: dict[str, PlannedPage], folders: LanguageFolders,
@@ -170,15 +192,18 @@ def _prepare(guide: Guide, language: str, planned: dict[str, PlannedPage], folde
     once MkDocs succeeded, and MkDocs' job (config file, dirty) or None when nothing changed."""
     config = language_config(guide, language, folders.docs, folders.site)
     config_key = key("mkdocs", config, guide.settings_digest)
-    previous = _previous_pages(folders, config_key)
+    before = _previous_state(folders, config_key)
     folders.state.unlink(missing_ok=True)  # until MkDocs finished: a build cut short starts clean next time
-    if previous is None:
+    if before is None:
         shutil.rmtree(folders.root, ignore_errors=True)
-        previous = {}
+    previous: dict[str, str] = before["pages"] if before else {}
     folders.docs.mkdir(parents=True, exist_ok=True)
     for document in previous.keys() - planned.keys():
         (folders.docs / document).unlink(missing_ok=True)
-        (folders.site / output_of(document)).unlink(missing_ok=True)
+        output = folders.site / output_of(document)
+        output.unlink(missing_ok=True)
+        if output.parent != folders.site:
+            shutil.rmtree(output.parent, ignore_errors=True)  # a removed site's folder, as a cold build has none
     changed = [document for document, page in planned.items() if previous.get(document) != page.key]
     progress.advance(say(STAGE), len(planned) - len(changed))
     for document in changed:
@@ -186,11 +211,12 @@ def _prepare(guide: Guide, language: str, planned: dict[str, PlannedPage], folde
         (folders.site / output_of(document)).unlink(missing_ok=True)
         progress.advance(say(STAGE))
     folders.config.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    state = {"config": config_key, "pages": {document: page.key for document, page in planned.items()}}
-    if not changed and previous.keys() == planned.keys():
+    state = {"config": config_key, "date": build_date(),
+             "pages": {document: page.key for document, page in planned.items()}}
+    if before and not changed and previous.keys() == planned.keys() and before.get("date") == state["date"]:
         folders.state.write_text(json.dumps(state), encoding="utf-8")
         return state, None
-    return state, (str(folders.config), bool(previous))
+    return state, (str(folders.config), bool(before))
 
 
 STAGE = mark("pages")

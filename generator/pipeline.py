@@ -7,22 +7,25 @@ leaves a half-written or missing site behind.
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from . import addresses, offline, pages, print_run, registry
-from .cache import FileDigests, Store, cache_root
+from .cache import FileDigests, Store, cache_root, key
 from .files import Busy, exclusive, link_or_copy, write_tree
 from .load import Guide, load_guide
-from .media import media_files, render_media
+from .media import MediaIndex, media_files, render_media
 from .messages import mark, say
-from .mkdocs_build import build_languages
+from .mkdocs_build import build_date, build_languages
 from .problems import GuideError
 from .progress import Progress, Quiet
 
@@ -68,33 +71,53 @@ def link_files(output: Path, files: dict[str, Path]) -> None:
         link_or_copy(source, target)
 
 
-def render_site(guide: Guide, output: Path, forwarding: registry.Forwarding, digests: FileDigests,
-                progress: Progress) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class SitePlan:
+    """Everything the site will hold, each part named by the key of its inputs; `fingerprint` covers all
+    of them, so an output written from the same fingerprint needs no rebuild."""
+
+    media: MediaIndex
+    pages: dict[str, dict[str, pages.PlannedPage]]
+    plaques: print_run.PlaquePlan
+    forwarding: registry.Forwarding
+    fingerprint: str
+
+
+def plan_site(guide: Guide, forwarding: registry.Forwarding, digests: FileDigests, progress: Progress) -> SitePlan:
+    """Encode new photos (they name the pages' image files), then key every page and plaque."""
+    progress.stage(say(MEDIA_STAGE), 1)
+    media = render_media(guide, cache_root(guide.project.root) / "media", digests)
+    progress.advance(say(MEDIA_STAGE))
+    progress.end(say(MEDIA_STAGE))
+    near = pages.nearby_sites(guide.sites)
+    planned = {lang: pages.plan_language(guide, lang, media, near) for lang in guide.languages}
+    plaque_plan = print_run.checked(lambda: print_run.plan_plaques(guide, print_run.PlaqueOptions()))
+    fingerprint = key("site", guide.settings_digest, [(entry.path, entry.digest) for entry in guide.files], forwarding,
+                      media, {lang: [page.key for page in documents.values()] for lang, documents in planned.items()},
+                      plaque_plan.entries, plaque_plan.sheet, build_date())
+    return SitePlan(media, planned, plaque_plan, forwarding, fingerprint)
+
+
+def render_site(guide: Guide, plan: SitePlan, output: Path, progress: Progress) -> list[str]:
     """Render the whole guide into the empty folder `output`; return warnings. Every stage reuses what
     an earlier build made from the same inputs (see cache.py), so an edit costs what it changed; the
     plaques render on their own workers while the pages are built."""
     caches = cache_root(guide.project.root)
     with ThreadPoolExecutor(max_workers=1) as background:
-        printing = background.submit(print_run.checked_plaque_files, guide, print_run.PlaqueOptions(),
-                                     Store(caches / "plaques"), progress)
-        progress.stage(say(MEDIA_STAGE), 1)
-        media = render_media(guide, caches / "media", digests)
-        progress.advance(say(MEDIA_STAGE))
-        progress.end(say(MEDIA_STAGE))
-        near = pages.nearby_sites(guide.sites)
-        plans = {lang: pages.plan_language(guide, lang, media, near) for lang in guide.languages}
-        folders, warnings = build_languages(guide, plans, guide.project.root / WORK_FOLDER, progress)
+        printing = background.submit(print_run.checked, partial(print_run.plaque_files, plan.plaques,
+                                                                Store(caches / "plaques"), progress))
+        folders, warnings = build_languages(guide, plan.pages, guide.project.root / WORK_FOLDER, progress)
         for language, folder in folders.items():
             link_tree(folder, output / language)
-        link_files(output, media_files(media, caches / "media"))
-        write_tree(output, address_files(guide, forwarding))
-        write_tree(output, {f"{lang}/{offline.OFFLINE_FILE}": offline.area_manifest(guide, lang, media, output)
+        link_files(output, media_files(plan.media, caches / "media"))
+        write_tree(output, address_files(guide, plan.forwarding))
+        write_tree(output, {f"{lang}/{offline.OFFLINE_FILE}": offline.area_manifest(guide, lang, plan.media, output)
                              for lang in guide.languages})
         shutil.copyfile(STATIC_DIR / "sw.js", output / "sw.js")
         shutil.copyfile(output / guide.default_language / "404.html", output / "404.html")
         files, plaque_warnings = printing.result()
     link_files(output, files)
-    return (*warnings, *plaque_warnings)
+    return [*warnings, *plaque_warnings]
 
 
 OUTPUT_MARK = ".guide-output"  # in every folder the build writes: only such folders are ever replaced
@@ -138,15 +161,25 @@ def check(root: Path, digests: FileDigests | None = None) -> tuple[Guide, regist
     return guide, issued
 
 
-def staged(guide: Guide, target: Path, write) -> Path:
-    """Run `write(folder)` on a fresh folder next to `target`, then swap it in; on failure keep `target`."""
+def published(target: Path) -> dict[str, Any]:
+    """What the build that wrote `target` recorded in its mark (fingerprint, warnings), or nothing."""
+    try:
+        record = json.loads((target / OUTPUT_MARK).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def staged(guide: Guide, target: Path, write: Callable[[Path], dict[str, Any]]) -> Path:
+    """Run `write(folder)` on a fresh folder next to `target`, record what it returns in the folder's
+    mark (written last: the folder is complete), then swap it in; on failure keep `target`."""
     target = target.resolve()
     _replaceable(target, guide.project.output_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     try:
-        write(staging)
-        (staging / OUTPUT_MARK).write_text("Written by build.py; replaced by the next build.\n", encoding="utf-8")
+        record = {"written by": "build.py; replaced by the next build", **write(staging)}
+        (staging / OUTPUT_MARK).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
         swap_into_place(staging, target)
         return target
     except BaseException:
@@ -178,10 +211,14 @@ def _build(root: Path, output: Path | None, today: datetime.date | None, registe
            progress: Progress) -> BuildResult:
     digests = FileDigests(Store(cache_root(root) / "load"))
     guide, issued = check(root, digests)
-    target = output or guide.project.output_dir
-    warnings: list[str] = registry.reused_addresses(guide, issued)
-    target = staged(guide, target, lambda folder: warnings.extend(
-        render_site(guide, folder, registry.forwarding(guide, issued), digests, progress)))
+    target = (output or guide.project.output_dir).resolve()
+    plan = plan_site(guide, registry.forwarding(guide, issued), digests, progress)
+    record = published(target)
+    if record.get("fingerprint") != plan.fingerprint:  # else the output holds exactly this build already
+        record = {"fingerprint": plan.fingerprint}
+        staged(guide, target, lambda folder: record | {"warnings": render_site(guide, plan, folder, progress)})
+        record = published(target)
+    warnings = [*registry.reused_addresses(guide, issued), *record.get("warnings", [])]
     new_lines = registry.additions(guide, issued, today or datetime.date.today()) if register else []
     registry.append(guide.project.registry_file, new_lines)
     return BuildResult(guide, target, tuple(warnings), tuple(new_lines))
@@ -199,10 +236,11 @@ def _build_plaques(root: Path, options: print_run.PlaqueOptions, output: Path,
     guide, _issued = check(root)
     warnings: list[str] = []
 
-    def write(folder: Path) -> None:
-        files, found = print_run.checked_plaque_files(guide, options, Store(cache_root(root) / "plaques"),
-                                                      progress)
+    def write(folder: Path) -> dict[str, Any]:
+        plan = print_run.checked(lambda: print_run.plan_plaques(guide, options))
+        files, found = print_run.checked(lambda: print_run.plaque_files(plan, Store(cache_root(root) / "plaques"), progress))
         link_files(folder, {name.removeprefix(f"{print_run.PLAQUE_FOLDER}/"): path for name, path in files.items()})
         warnings.extend(found)
+        return {}
 
     return staged(guide, output, write), warnings

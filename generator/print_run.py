@@ -8,8 +8,10 @@ province's PDFs in memory.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from . import addresses, plaques, qr
 from .cache import Store, content_digest, key
@@ -19,6 +21,7 @@ from .problems import GuideError
 from .progress import Progress
 from .workers import process_pool
 
+T = TypeVar("T")
 DEFAULT_PRESET = "a6"
 DEFAULT_PAPER = "a4"
 PLAQUE_FOLDER = "plaques"
@@ -93,29 +96,44 @@ def _render_missing(plaque_jobs: dict[str, tuple], sheet_job: tuple[str, tuple] 
             progress.advance(say(STAGE))
 
 
-def plaque_files(guide: Guide, options: PlaqueOptions, store: Store,
-                 progress: Progress) -> tuple[dict[str, Path], list[str]]:
-    """QR codes (SVG, PNG), one plaque per site (PDF, PNG preview) and a sheet, as {output path: cache
-    file}; with size warnings."""
+@dataclass(frozen=True)
+class PlaquePlan:
+    """The plaques and the sheet a print run makes, each named by the key of what shapes it."""
+
+    texts: tuple[plaques.PlaqueText, ...]
+    preset: plaques.Preset
+    options: PlaqueOptions
+    entries: dict[str, str]  # plaque id → cache key
+    sheet: str  # cache key
+
+
+def plan_plaques(guide: Guide, options: PlaqueOptions) -> PlaquePlan:
     preset = plaques.parse_size(options.size)
     style = options.style()
     organisation = guide.settings.organisation.get(guide.default_language, "")
-    sites = select_sites(guide, options.only)
-    texts = [plaques.plaque_text(addresses.plaque_url(guide, site.id), site.id, site.name, guide.languages, organisation)
-             for site in sites]
+    texts = tuple(plaques.plaque_text(addresses.plaque_url(guide, site.id), site.id, site.name, guide.languages, organisation)
+                  for site in select_sites(guide, options.only))
     style_key = (style.level, style.logo and content_digest(style.logo))
     entries = {text.plaque_id: key("plaque", plaques.PIPELINE, text, preset, style_key) for text in texts}
-    missing = {entries[text.plaque_id]: (text, preset, style) for text in texts
-               if not store.has(entries[text.plaque_id] + PLAQUE_PARTS["meta"])}
-    sheet = key("sheet", plaques.PIPELINE, tuple(texts), preset, options.paper, options.bleed, style_key)
-    sheet_job = None if store.has(sheet + SHEET_PARTS["png"]) else (sheet, (texts, preset, options.paper, options.bleed, style))
-    progress.stage(say(STAGE), len(texts) + 1)
-    progress.advance(say(STAGE), len(texts) - len(missing) + (sheet_job is None))
+    sheet = key("sheet", plaques.PIPELINE, texts, preset, options.paper, options.bleed, style_key)
+    return PlaquePlan(texts, preset, options, entries, sheet)
+
+
+def plaque_files(plan: PlaquePlan, store: Store, progress: Progress) -> tuple[dict[str, Path], list[str]]:
+    """QR codes (SVG, PNG), one plaque per site (PDF, PNG preview) and a sheet, as {output path: cache
+    file}, rendering what the cache lacks; with size warnings."""
+    preset, options, style = plan.preset, plan.options, plan.options.style()
+    missing = {plan.entries[text.plaque_id]: (text, preset, style) for text in plan.texts
+               if not store.has(plan.entries[text.plaque_id] + PLAQUE_PARTS["meta"])}
+    sheet_job = None if store.has(plan.sheet + SHEET_PARTS["png"]) else \
+        (plan.sheet, (list(plan.texts), preset, options.paper, options.bleed, style))
+    progress.stage(say(STAGE), len(plan.texts) + 1)
+    progress.advance(say(STAGE), len(plan.texts) - len(missing) + (sheet_job is None))
     _render_missing(missing, sheet_job, store, progress)
     progress.end(say(STAGE))
     files: dict[str, Path] = {}
     warnings: set[str] = set()
-    for plaque_id, entry in entries.items():
+    for plaque_id, entry in plan.entries.items():
         folder = f"{PLAQUE_FOLDER}/{plaque_id}"
         for part, name in (("qr.svg", "qr.svg"), ("qr.png", "qr.png"), ("pdf", f"plaque-{preset.name}.pdf"),
                            ("png", f"plaque-{preset.name}.png")):
@@ -123,14 +141,13 @@ def plaque_files(guide: Guide, options: PlaqueOptions, store: Store,
         modules = json.loads(store.path(entry + PLAQUE_PARTS["meta"]).read_text())["modules"]
         warnings.update(plaques.size_warnings(preset, modules))
     name = f"{PLAQUE_FOLDER}/sheet-{preset.name}-on-{options.paper}"
-    files[f"{name}.pdf"], files[f"{name}.png"] = store.path(sheet + SHEET_PARTS["pdf"]), store.path(sheet + SHEET_PARTS["png"])
+    files[f"{name}.pdf"], files[f"{name}.png"] = store.path(plan.sheet + ".pdf"), store.path(plan.sheet + ".png")
     return files, sorted(warnings)
 
 
-def checked_plaque_files(guide: Guide, options: PlaqueOptions, store: Store,
-                         progress: Progress) -> tuple[dict[str, Path], list[str]]:
-    """`plaque_files`, with a missing font, a bad option or an unreadable code as a clear error."""
+def checked(step: Callable[[], T]) -> T:
+    """A print step, with a missing font, a bad option or an unreadable code as a clear error."""
     try:
-        return plaque_files(guide, options, store, progress)
+        return step()
     except (plaques.FontMissing, plaques.NotScannable, ValueError, OSError) as error:
         raise GuideError(f"plaques: {error}") from None

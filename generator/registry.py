@@ -77,13 +77,12 @@ def load_registry(guide: Guide) -> Registry:
         raise GuideError([Problem(shown, 1, 1, "", say("expected a list of '- {{id: ..., ...}}' lines"))])
     entries, lines, problems = [], [], []
     for index, item in enumerate(data):
-        sub = located.subtree((index,))
         try:
             entries.append(Entry.model_validate(item))
             lines.append(located.position((index,))[0])
-        except ValidationError as error:
+        except ValidationError as error:  # positions only for a line that is wrong: cutting them out scans the file
             problems += [Problem(p.file, p.line, p.column, f"[{index}].{p.field}".rstrip("."), p.message)
-                         for p in problems_from(error, shown, sub, Entry)]
+                         for p in problems_from(error, shown, located.subtree((index,)), Entry)]
     if problems:
         raise GuideError(problems)
     return Registry(shown, tuple(entries), tuple(lines))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.cache import cache_root
 from generator.cli import COMMANDS, parser
 from tests.conftest import ROOT
 
@@ -52,3 +53,14 @@ def test_readme_commands_are_what_ci_and_the_workflow_run() -> None:
     assert build in steps
     assert any(step.get("uses", "").startswith("actions/deploy-pages") for step in workflow["jobs"]["deploy"]["steps"])
     assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key `on` as true
+
+
+def test_the_workflow_keeps_the_build_caches_between_runs() -> None:
+    """A push that adds one photo must encode one photo, not the province's."""
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    cached = [step["with"]["path"] for step in steps if step.get("uses", "").startswith("actions/cache")]
+    assert cached == [cache_root(Path(".")).as_posix()]
+    cache_step = next(i for i, step in enumerate(steps) if step.get("uses", "").startswith("actions/cache"))
+    build_step = next(i for i, step in enumerate(steps) if step.get("run") == "bash setup.sh build")
+    assert cache_step < build_step
