@@ -78,11 +78,12 @@ def redirect_page(guide: Guide, path: str, target: str, title: str) -> str:
 
 def plaque_pages(guide: Guide, plaque_id: str, slug: str, title: str) -> dict[str, str]:
     """The printed address, in upper and lower case, with and without a trailing slash."""
-    folder = plaque_folder(guide)
+    printed = plaque_folder(guide) + plaque_id
+    # Both cases sit at the same depth, so their relative links (and pages) are the same.
+    in_folder, as_file = chooser_page(guide, f"{printed}/", slug, title), chooser_page(guide, printed, slug, title)
     files = {}
-    for form in {folder + plaque_id, (folder + plaque_id).lower()}:
-        files[f"{form}/index.html"] = chooser_page(guide, f"{form}/", slug, title)
-        files[f"{form}.html"] = chooser_page(guide, form, slug, title)
+    for form in {printed, printed.lower()}:
+        files[f"{form}/index.html"], files[f"{form}.html"] = in_folder, as_file
     return files
 
 

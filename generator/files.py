@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import threading
@@ -59,3 +60,45 @@ def exclusive(lock_file: Path, wait: bool) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+Files = Mapping[str, str | bytes]
+
+
+class WorkTree:
+    """A folder kept between builds, filled by groups of files (a plaque's address pages, say); a group
+    is rendered and written again only when its key changes (by replacing files, so a published site
+    linked to them never changes), and removed when no longer wanted. Its record of keys is deleted
+    while it is updated: a build cut short starts it afresh."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.record = root.with_name(f"{root.name}.keys.json")
+
+    def update(self, groups: Mapping[str, tuple[str, Callable[[], Files]]]) -> None:
+        try:
+            known: dict[str, list] = json.loads(self.record.read_text(encoding="utf-8"))  # group → [key, names]
+        except (OSError, ValueError):
+            shutil.rmtree(self.root, ignore_errors=True)
+            known = {}
+        self.record.unlink(missing_ok=True)
+        recorded: dict[str, list] = {}
+        for group, (key, render) in groups.items():
+            before = known.pop(group, None)
+            if before and before[0] == key and all((self.root / name).is_file() for name in before[1]):
+                recorded[group] = before
+                continue
+            files = render()
+            for name in set(before[1] if before else ()) - files.keys():
+                (self.root / name).unlink(missing_ok=True)
+            for name, data in files.items():
+                target = self.root / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_atomically(target, lambda path, data=data: path.write_bytes(
+                    data.encode("utf-8") if isinstance(data, str) else data))
+            recorded[group] = [key, sorted(files)]
+        for _key, names in known.values():  # groups no longer wanted
+            for name in names:
+                (self.root / name).unlink(missing_ok=True)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.record.write_text(json.dumps(recorded), encoding="utf-8")

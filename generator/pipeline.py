@@ -21,7 +21,7 @@ from typing import Any
 
 from . import addresses, offline, pages, print_run, registry
 from .cache import FileDigests, Store, cache_root, key
-from .files import Busy, exclusive, link_or_copy, write_tree
+from .files import Busy, Files, WorkTree, exclusive, link_or_copy, write_tree
 from .load import Guide, load_guide
 from .media import MediaIndex, media_files, render_media
 from .messages import mark, say
@@ -42,16 +42,24 @@ class BuildResult:
     registered: tuple[str, ...] = field(default=())
 
 
-def address_files(guide: Guide, forwarding: registry.Forwarding) -> dict[str, str]:
-    """Root pages, every plaque address (current and retired) and every old slug address."""
-    files = addresses.root_files(guide)
+def address_groups(guide: Guide, forwarding: registry.Forwarding) -> dict[str, tuple[str, Callable[[], Files]]]:
+    """Root pages, every plaque address (current and retired) and every old slug address, in groups
+    keyed by what they show."""
+    settings = guide.settings_digest
     by_slug = {site.slug: site for site in guide.sites}
+    groups: dict[str, tuple[str, Callable[[], Files]]] = {
+        "root": (key("root", settings, list(by_slug)), partial(addresses.root_files, guide)),
+    }
     plaque_targets = {site.id: site.slug for site in guide.sites} | forwarding.retired_plaques
     for plaque_id, slug in plaque_targets.items():
-        files.update(addresses.plaque_pages(guide, plaque_id, slug, by_slug[slug].name[guide.default_language]))
+        title = by_slug[slug].name[guide.default_language]
+        groups[f"plaque {plaque_id}"] = (key("plaque", settings, plaque_id, slug, title),
+                                         partial(addresses.plaque_pages, guide, plaque_id, slug, title))
     for old, slug in forwarding.old_slugs.items():
-        files.update(addresses.old_slug_pages(guide, old, slug, by_slug[slug].name[guide.default_language]))
-    return files
+        title = by_slug[slug].name[guide.default_language]
+        groups[f"old slug {old}"] = (key("old slug", settings, old, slug, title),
+                                     partial(addresses.old_slug_pages, guide, old, slug, title))
+    return groups
 
 
 def link_tree(source: Path, target: Path) -> None:
@@ -110,7 +118,9 @@ def render_site(guide: Guide, plan: SitePlan, output: Path, progress: Progress) 
         for language, folder in folders.items():
             link_tree(folder, output / language)
         link_files(output, media_files(plan.media, caches / "media"))
-        write_tree(output, address_files(guide, plan.forwarding))
+        addresses_tree = WorkTree(guide.project.root / WORK_FOLDER / "addresses")
+        addresses_tree.update(address_groups(guide, plan.forwarding))
+        link_tree(addresses_tree.root, output)
         write_tree(output, {f"{lang}/{offline.OFFLINE_FILE}": offline.area_manifest(guide, lang, plan.media, output)
                              for lang in guide.languages})
         shutil.copyfile(STATIC_DIR / "sw.js", output / "sw.js")
