@@ -22,7 +22,7 @@ from typing import Any
 from . import addresses, offline, pages, print_run, registry
 from .cache import FileDigests, Store, cache_root, key
 from .files import Busy, Files, WorkTree, exclusive, link_or_copy, write_tree
-from .load import Guide, load_guide
+from .load import Guide, Project, load_guide
 from .media import MediaIndex, media_files, render_media
 from .messages import mark, say
 from .mkdocs_build import build_date, build_languages
@@ -201,6 +201,9 @@ def staged(guide: Guide, target: Path, write: Callable[[Path], dict[str, Any]]) 
 def one_build_at_a_time(root: Path, wait: bool) -> Iterator[None]:
     """Builds of one project share their work folders: a second one waits (`serve`) or stops with a
     clear message (a command)."""
+    if not Project(root).config_file.is_file():  # not a guide's folder: check() says so, and nothing is created
+        yield
+        return
     try:
         with exclusive(root / WORK_FOLDER / "build.lock", wait):
             yield

@@ -5,8 +5,10 @@
 For each N it generates a realistic project (tools/scale_project.py: varied text in vi/en/zh, one
 distinct 2000×1500 photo per site), then runs `python build.py` on it as a volunteer does, in a
 subprocess, and times it: fully cold, cold with the photo cache kept, nothing changed, one edit, one
-photo replaced. Peak memory is sampled from /proc every 50 ms over the whole process tree (the build
-and its worker processes; forked workers share pages, so the sum overstates what the machine needs).
+photo replaced; then how long `build.py serve` takes to show an edit (median of three). Every 50 ms the
+whole process tree (the build, the fork server and its workers) is sampled from /proc: memory as summed
+PSS (pages the workers share with the fork server count once) and the largest process's RSS, and CPU
+time per process, so the CPU other programs used meanwhile can be told apart from the build's.
 
 Two floors say how much of that time is the guide's own: the encoder floor (the same image variants
 made with plain Pillow on every core, so "new-photo cost ratio" near 1 means the media stage adds
@@ -17,18 +19,23 @@ language, in parallel, as the guide runs them). Prints one Markdown table, colum
 from __future__ import annotations
 
 import argparse
+import http.client
 import importlib
 import inspect
 import io
 import os
 import re
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import unicodedata
+import urllib.request
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -52,25 +59,31 @@ FLOOR_PHOTOS = 10
 BUSY_CORES = 0.25  # when other programs use more CPU than this during a build, say the timings are noisy
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 CORES = os.cpu_count() or 1
-# Per-stage timings the build prints ("pages: 30 of 30 in 1.2 s", or "pages: 1.2 s"), on either stream; the
-# pages stage is compared with plain MkDocs.
-STAGE_LINE = re.compile(r"^\s*(?P<stage>[A-Za-z][\w /+().-]*?)\s*:\s*(?:\d+ of \d+ in )?(?P<seconds>\d+(?:\.\d+)?)\s*s\s*$")
+# Per-stage timings the build prints ("MkDocs, one build per language: 3 of 3 in 1.4 s"; on a terminal redrawn
+# after '\r'), on either stream: the stage name is everything up to the last ': '. The pages and MkDocs stages are
+# compared with plain MkDocs.
+STAGE_LINE = re.compile(r"^\s*(?P<stage>\S.*?)\s*:\s+\d+ of \d+ in (?P<seconds>\d+(?:\.\d+)?)\s*s\s*$")
 PAGES_STAGE = re.compile(r"mkdocs|pages", re.IGNORECASE)
+TICKS = os.sysconf("SC_CLK_TCK")
+SERVE_WORDS = ("Xemtrướcmột", "Xemtrướchai", "Xemtrướcba")  # NFC; in no generated text
+SERVE_SITE = 1
+SERVE_START_SECONDS = 900.0  # serve's first build, before any edit
+SHOW_SECONDS = 60.0
 
 
 # --- running a build and watching its memory ----------------------------------------------------------------
 
-def _children() -> dict[int, list[int]]:
-    """Parent pid → child pids, from /proc."""
-    tree: dict[int, list[int]] = defaultdict(list)
+def _processes() -> dict[int, tuple[int, int, int]]:
+    """pid → (parent pid, start time, CPU ticks so far: utime + stime), from /proc/PID/stat."""
+    found: dict[int, tuple[int, int, int]] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
-                stat = Path(entry.path, "stat").read_text()
+                fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()  # the name may hold ')'
             except OSError:
                 continue
-            tree[int(stat.rsplit(")", 1)[1].split()[1])].append(int(entry.name))  # the name may hold ')'
-    return tree
+            found[int(entry.name)] = (int(fields[1]), int(fields[19]), int(fields[11]) + int(fields[12]))  # 4, 22, 14+15
+    return found
 
 
 def _rss(pid: int) -> int:
@@ -80,14 +93,40 @@ def _rss(pid: int) -> int:
         return 0  # it ended between listing and reading
 
 
-def tree_rss(root: int) -> tuple[int, int]:
-    """(sum, largest) resident memory of `root` and all its descendants, in bytes."""
-    tree, pending, sizes = _children(), [root], []
+def _pss(pid: int) -> int:
+    """Proportional set size in bytes: pages shared with the fork server and other workers count once in all."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return _rss(pid)
+
+
+@dataclass
+class TreeSample:
+    """One look at `root` and all its descendants."""
+
+    pss: int  # bytes, summed
+    largest_rss: int  # bytes, of the largest single process
+    ticks: dict[tuple[int, int], int]  # (pid, start time) → CPU ticks used so far
+
+
+def sample_tree(root: int) -> TreeSample:
+    processes = _processes()
+    children: dict[int, list[int]] = defaultdict(list)
+    for pid, (parent, _start, _ticks) in processes.items():
+        children[parent].append(pid)
+    sample, pending = TreeSample(0, 0, {}), [root]
     while pending:
         pid = pending.pop()
-        sizes.append(_rss(pid))
-        pending += tree.get(pid, [])
-    return sum(sizes), max(sizes, default=0)
+        if pid in processes:
+            sample.pss += _pss(pid)
+            sample.largest_rss = max(sample.largest_rss, _rss(pid))
+            sample.ticks[pid, processes[pid][1]] = processes[pid][2]
+            pending += children[pid]
+    return sample
 
 
 @dataclass
@@ -96,8 +135,8 @@ class Run:
 
     seconds: float
     returncode: int
-    peak_tree: int = 0
-    peak_largest: int = 0
+    peak_tree: int = 0  # summed PSS
+    peak_largest: int = 0  # RSS
     stdout: str = ""
     stderr: str = ""
     other_cores: float = 0.0  # CPU other programs used meanwhile, in cores: above BUSY_CORES timings are noisy
@@ -121,28 +160,38 @@ def _busy_seconds() -> float:
 
 
 def run_watched(command: list[str], cwd: Path) -> Run:
-    """Run `command`, sampling the memory of its process tree until it ends."""
+    """Run `command`, sampling the memory and CPU time of its process tree until it ends.
+
+    Workers are the fork server's children, which the build never waits for, so its rusage misses them:
+    the tree's CPU is the sum of each process's last sampled time (its final < 50 ms slice is missed)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         busy, own = _busy_seconds(), time.process_time()
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, env=os.environ | {"NO_MKDOCS_2_WARNING": "1"})
         peaks = [0, 0]
+        ticks: dict[tuple[int, int], int] = {}
         done = threading.Event()
+
+        def record() -> None:
+            sample = sample_tree(process.pid)
+            peaks[0], peaks[1] = max(peaks[0], sample.pss), max(peaks[1], sample.largest_rss)
+            ticks.update(sample.ticks)
 
         def sample() -> None:
             while not done.is_set():
-                total, largest = tree_rss(process.pid)
-                peaks[0], peaks[1] = max(peaks[0], total), max(peaks[1], largest)
+                record()
                 done.wait(POLL_SECONDS)
 
         watcher = threading.Thread(target=sample, daemon=True)
         watcher.start()
-        _pid, status, usage = os.wait4(process.pid, 0)  # its CPU time includes the workers it waited for
+        os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # ended, not reaped: /proc still has its CPU time
         seconds = time.perf_counter() - started
-        process.returncode = returncode = os.waitstatus_to_exitcode(status)
         done.set()
         watcher.join()
-        other = _busy_seconds() - busy - usage.ru_utime - usage.ru_stime - (time.process_time() - own)
+        record()
+        _pid, status = os.waitpid(process.pid, 0)
+        process.returncode = returncode = os.waitstatus_to_exitcode(status)
+        other = _busy_seconds() - busy - sum(ticks.values()) / TICKS - (time.process_time() - own)
         out.seek(0)
         err.seek(0)
         return Run(seconds, returncode, peaks[0], peaks[1], out.read().decode(errors="replace"),
@@ -188,6 +237,7 @@ class Scale:
     runs: dict[str, Run] = field(default_factory=dict)
     floor: EncoderFloor | None = None
     mkdocs_seconds: float | None = None
+    serve_shown: float | str = "–"  # median seconds from saving an edit to serve showing it, or why not
 
 
 def measure_builds(project: ScaleProject) -> dict[str, Run]:
@@ -214,6 +264,72 @@ def measure_builds(project: ScaleProject) -> dict[str, Run]:
     replace_photo(project, 1, f"replaced-{project.seed}")
     build("one photo replaced")
     return runs
+
+
+# --- an edit shown by `build.py serve` ------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _page(url: str) -> str | None:
+    """The page's text (NFC), or None while it is not served."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return unicodedata.normalize("NFC", response.read().decode("utf-8", errors="replace"))
+    except (OSError, http.client.HTTPException):  # refused, 404 (HTTPError), cut off
+        return None
+
+
+def _shows(serve: subprocess.Popen[bytes], url: str, word: str, seconds: float) -> bool:
+    """Poll `url` every POLL_SECONDS until it is served with `word` in it; False after `seconds` or if serve ended."""
+    deadline = time.perf_counter() + seconds
+    while serve.poll() is None:
+        page = _page(url)
+        if page is not None and word in page:
+            return True
+        if time.perf_counter() > deadline:
+            return False
+        time.sleep(POLL_SECONDS)
+    return False
+
+
+def measure_serve(project: ScaleProject) -> float | str:
+    """Median seconds from saving a Vietnamese summary edit to `build.py serve` serving the page with it
+    (one edit per SERVE_WORDS), or why there is none. site/ is removed first, so the page answers only once
+    serve's own first build is in place."""
+    root, slug = project.root, f"site-{SERVE_SITE:05d}"  # as tools/scale_project.py names them
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/vi/{slug}/"
+    shutil.rmtree(root / OUTPUT_DIR, ignore_errors=True)
+    with tempfile.TemporaryFile() as log:
+        serve = subprocess.Popen(build_command(root, "serve", "--port", str(port)), cwd=root, stdout=log,
+                                 stderr=subprocess.STDOUT, env=os.environ | {"NO_MKDOCS_2_WARNING": "1"})
+        try:
+            if not _shows(serve, url, "", SERVE_START_SECONDS):
+                log.seek(0)
+                tail = log.read().decode(errors="replace").strip().splitlines()[-15:]
+                print("  serve: its first build was not served; last lines it printed:", *tail, sep="\n    ",
+                      file=sys.stderr)
+                return "serve failed"
+            delays = []
+            for word in SERVE_WORDS:
+                edit_summary(project.site_file(SERVE_SITE), word)
+                saved = time.perf_counter()
+                if not _shows(serve, url, word, SHOW_SECONDS):
+                    return f"no change after {SHOW_SECONDS:.0f} s"
+                delays.append(time.perf_counter() - saved)
+                print(f"  one edit shown by serve: {delays[-1]:.2f} s", file=sys.stderr, flush=True)
+            return statistics.median(delays)
+        finally:
+            serve.send_signal(signal.SIGTERM)
+            try:
+                serve.wait(timeout=120)  # a rebuild under way finishes first
+            except subprocess.TimeoutExpired:
+                serve.kill()
+                serve.wait()
 
 
 # --- the encoder floor ----------------------------------------------------------------------------------------
@@ -360,6 +476,8 @@ def measure(sites: int, photos: int | None, work: Path, seed: int) -> Scale | No
         report_failure("build.py check on the generated project", check)
         return None
     scale.runs = measure_builds(project)
+    print("  one edit shown by serve ...", file=sys.stderr, flush=True)
+    scale.serve_shown = measure_serve(project)
     print("  encoder floor ...", file=sys.stderr, flush=True)
     scale.floor = encoder_floor(project)
     print("  plain-MkDocs floor ...", file=sys.stderr, flush=True)
@@ -384,12 +502,14 @@ def _ratio(numerator: float | None, denominator: float | None) -> str:
 
 
 def _pages_ratio(scale: Scale) -> tuple[str, str]:
-    """The guide's pages stage over plain MkDocs when the build prints stage times; else the whole cached build."""
+    """The guide's pages + MkDocs stages over plain MkDocs when the build prints stage times; else the whole
+    cached build. The stages' wall times are summed; plaques render on other workers meanwhile."""
     run = scale.runs.get("cold, photos cached")
     stages = run.stages() if run and run.ok else {}
     pages = sum(seconds for stage, seconds in stages.items() if PAGES_STAGE.search(stage))
     if pages:
-        return "guide pages stage / plain-MkDocs floor", _ratio(pages, scale.mkdocs_seconds)
+        return ("guide pages + MkDocs stages (sum of the two stages' wall times, plaques rendering alongside) "
+                "/ plain-MkDocs floor", _ratio(pages, scale.mkdocs_seconds))
     return "cold-cached whole build / plain-MkDocs floor", _ratio(_ok(scale, "cold, photos cached"), scale.mkdocs_seconds)
 
 
@@ -405,8 +525,11 @@ def table(scales: list[Scale]) -> str:
     for label in ("fully cold", "cold, photos cached", "nothing changed", "one edit", "one photo replaced"):
         rows.append((f"{label} (s)", [_seconds(s, label) for s in scales]))
     rows += [
-        ("peak memory, process tree (MB)", [mb([r.peak_tree for r in s.runs.values() if r.ok]) for s in scales]),
-        ("peak memory, largest process (MB)", [mb([r.peak_largest for r in s.runs.values() if r.ok]) for s in scales]),
+        ("one edit shown by serve (s)",
+         [f"{s.serve_shown:.1f}" if isinstance(s.serve_shown, float) else s.serve_shown for s in scales]),
+        ("peak memory, all build processes (PSS, MB)",
+         [mb([r.peak_tree for r in s.runs.values() if r.ok]) for s in scales]),
+        ("peak memory, largest process (RSS, MB)", [mb([r.peak_largest for r in s.runs.values() if r.ok]) for s in scales]),
         ("encoder floor per photo (CPU s)", [f"{s.floor.cpu_per_photo:.2f}" if s.floor else "–" for s in scales]),
         (f"encoder floor, all photos on {CORES} cores (s)",
          [f"{s.floor.wall(s.project.photos):.1f}" if s.floor else "–" for s in scales]),
