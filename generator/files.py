@@ -34,12 +34,32 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
             target.write_bytes(data)
 
 
-def link_or_copy(source: Path, target: Path) -> None:
+def link_or_copy(source: str | Path, target: str | Path) -> None:
     """Hard links make a province-sized rebuild cheap; copy where the file system has none."""
     try:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """Hard-link every file under `source` into `target`: the work folders' files are only ever
+    replaced, never changed in place, so the published site cannot change under a later build.
+    (Plain strings: a province has tens of thousands of files.)"""
+    start = len(str(source))
+    for folder, _subfolders, names in os.walk(source):
+        destination = f"{target}{folder[start:]}"
+        os.makedirs(destination, exist_ok=True)
+        for name in names:
+            link_or_copy(f"{folder}/{name}", f"{destination}/{name}")
+
+
+def link_files(output: Path, files: Mapping[str, Path]) -> None:
+    """Hard-link cache entries into `output` under the given names."""
+    for name, source in files.items():
+        target = output / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        link_or_copy(source, target)
 
 
 class Busy(RuntimeError):

@@ -237,16 +237,12 @@ def build_languages(guide: Guide, plans: dict[str, dict[str, PlannedPage]], work
             jobs[language] = job
     progress.end(say(STAGE))
     progress.stage(say(MKDOCS_STAGE), len(jobs))
-    workers = min(len(jobs), os.cpu_count() or 1)
     try:
-        if workers <= 1:
-            found = [_build_one(job) for job in jobs.values()]
-        else:
-            with process_pool(workers) as pool:
-                found = []
-                for warnings in pool.map(_build_one, jobs.values()):
-                    found.append(warnings)
-                    progress.advance(say(MKDOCS_STAGE))
+        with process_pool() as pool:
+            found = []
+            for warnings in pool.map(_build_one, jobs.values()):
+                found.append(warnings)
+                progress.advance(say(MKDOCS_STAGE))
     except RuntimeError as error:  # MkDocs or a theme setting in mkdocs.yml failed: say so, keep site/
         raise GuideError(say("MkDocs could not build the pages: {error} (check the theme settings in mkdocs.yml)",
                              error=error)) from None

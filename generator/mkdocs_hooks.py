@@ -3,7 +3,7 @@
 An incremental build renders only the pages whose inputs changed, so Material's search plugin sees
 only those. These hooks keep every page's search entries between builds and give the plugin the
 whole index, in the order a full build would: an incremental build writes the same bytes. They also
-keep Material's compiled templates.
+keep Material's compiled templates, and spare the guide's finished HTML a second Markdown pass.
 """
 
 from __future__ import annotations
@@ -37,6 +37,22 @@ def on_pre_build(config: Any) -> None:
 def on_files(files: Any, config: Any) -> Any:
     _files[:] = [files]
     return files
+
+
+_html: dict[str, str] = {}
+
+
+@event_priority(100)  # before anything else reads the page
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """The guide's documents are finished HTML (volunteer Markdown is rendered and made safe before
+    MkDocs sees it): keep it aside so Markdown does not parse it again (a third of MkDocs' time)."""
+    _html[page.file.src_uri] = markdown
+    return ""
+
+
+@event_priority(100)
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    return _html.pop(page.file.src_uri).strip()  # as Markdown returns a raw HTML block
 
 
 @event_priority(-100)  # after the search plugin indexed the page

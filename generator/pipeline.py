@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from contextvars import copy_context
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 
 from . import addresses, offline, pages, print_run, registry
 from .cache import FileDigests, Store, cache_root, key
-from .files import Busy, Files, WorkTree, exclusive, link_or_copy, write_tree
+from .files import Busy, Files, WorkTree, exclusive, link_files, link_tree, write_tree
 from .load import Guide, Project, load_guide
 from .media import MediaIndex, media_files, render_media
 from .messages import mark, say
@@ -62,23 +63,6 @@ def address_groups(guide: Guide, forwarding: registry.Forwarding) -> dict[str, t
     return groups
 
 
-def link_tree(source: Path, target: Path) -> None:
-    """Hard-link every file under `source` into `target`: the work folders' files are only ever
-    replaced, never changed in place, so the published site cannot change under a later build."""
-    for folder, _subfolders, names in os.walk(source):
-        destination = target / Path(folder).relative_to(source)
-        destination.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            link_or_copy(Path(folder) / name, destination / name)
-
-
-def link_files(output: Path, files: dict[str, Path]) -> None:
-    for name, source in files.items():
-        target = output / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        link_or_copy(source, target)
-
-
 @dataclass(frozen=True)
 class SitePlan:
     """Everything the site will hold, each part named by the key of its inputs; `fingerprint` covers all
@@ -112,8 +96,8 @@ def render_site(guide: Guide, plan: SitePlan, output: Path, progress: Progress) 
     plaques render on their own workers while the pages are built."""
     caches = cache_root(guide.project.root)
     with ThreadPoolExecutor(max_workers=1) as background:
-        printing = background.submit(print_run.checked, partial(print_run.plaque_files, plan.plaques,
-                                                                Store(caches / "plaques"), progress))
+        printing = background.submit(copy_context().run, print_run.checked,  # in this run's message language
+                                     partial(print_run.plaque_files, plan.plaques, Store(caches / "plaques"), progress))
         folders, warnings = build_languages(guide, plan.pages, guide.project.root / WORK_FOLDER, progress)
         for language, folder in folders.items():
             link_tree(folder, output / language)

@@ -19,7 +19,7 @@ from .load import Guide
 from .messages import mark, say
 from .problems import GuideError
 from .progress import Progress
-from .workers import process_pool
+from .workers import in_volunteer_language, process_pool
 
 T = TypeVar("T")
 DEFAULT_PRESET = "a6"
@@ -84,9 +84,10 @@ def _render_missing(plaque_jobs: dict[str, tuple], sheet_job: tuple[str, tuple] 
     arrives (the sheet first: it is the longest job)."""
     if not plaque_jobs and not sheet_job:
         return
-    with process_pool(len(plaque_jobs) + bool(sheet_job)) as pool:
-        sheet = pool.submit(_render_sheet, sheet_job[1]) if sheet_job else None
-        for entry, files in zip(plaque_jobs, pool.map(_render_plaque, plaque_jobs.values(), chunksize=4), strict=True):
+    with process_pool() as pool:
+        sheet = pool.submit(in_volunteer_language(_render_sheet), sheet_job[1]) if sheet_job else None
+        rendered = pool.map(in_volunteer_language(_render_plaque), plaque_jobs.values(), chunksize=4)
+        for entry, files in zip(plaque_jobs, rendered, strict=True):
             for part, suffix in PLAQUE_PARTS.items():  # the manifest (last) marks the entry whole
                 store.put_bytes(entry + suffix, files[part])
             progress.advance(say(STAGE))

@@ -20,13 +20,15 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 SHARED_CACHE = Path(tempfile.mkdtemp(prefix="guide-test-cache-"))
 
 
-def copy_project(target: Path) -> Path:
-    """A copy of the sample project; its render caches (content-hashed, so safe) are shared by tests."""
+def copy_project(target: Path, source_root: Path = ROOT, share_cache: bool = True) -> Path:
+    """A copy of a project (the sample one by default); its render caches (content-hashed, so safe)
+    are shared by tests unless a test needs a build from nothing."""
     target.mkdir(parents=True, exist_ok=True)
-    (target / ".build").mkdir()
-    (target / ".build" / "cache").symlink_to(SHARED_CACHE, target_is_directory=True)
+    if share_cache:
+        (target / ".build").mkdir()
+        (target / ".build" / "cache").symlink_to(SHARED_CACHE, target_is_directory=True)
     for part in PROJECT_PARTS:
-        source = ROOT / part
+        source = source_root / part
         if source.is_dir():
             shutil.copytree(source, target / part)
         elif source.exists():

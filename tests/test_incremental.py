@@ -12,7 +12,7 @@ from PIL import Image
 from generator import pipeline
 from generator.files import exclusive
 from generator.problems import GuideError
-from tests.conftest import PROJECT_PARTS, ROOT
+from tests.conftest import copy_project
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -24,14 +24,7 @@ def tree(folder: Path) -> dict[str, str]:
 def cold_build(project: Path, where: Path) -> dict[str, str]:
     """The same inputs built from nothing: no caches, no work folders, no earlier site."""
     shutil.rmtree(where, ignore_errors=True)
-    where.mkdir(parents=True)
-    for part in PROJECT_PARTS:
-        source = project / part
-        if source.is_dir():
-            shutil.copytree(source, where / part)
-        elif source.exists():
-            shutil.copy2(source, where / part)
-    return tree(pipeline.build(where, register=False).output)
+    return tree(pipeline.build(copy_project(where, project, share_cache=False), register=False).output)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -41,11 +34,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def test_incremental_builds_equal_cold_builds_byte_for_byte(tmp_path: Path) -> None:
-    project = tmp_path / "incremental"
-    project.mkdir()
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, project / part)
+    project = copy_project(tmp_path / "incremental", share_cache=False)
     sites, settings = project / "sites", project / "mkdocs.yml"
     first = tree(pipeline.build(project, register=False).output)
 
