@@ -55,11 +55,14 @@ def link_tree(source: Path, target: Path) -> None:
 
 
 def link_files(output: Path, files: Mapping[str, Path]) -> None:
-    """Hard-link cache entries into `output` under the given names."""
+    """Hard-link cache entries into `output` under the given names (each folder made once)."""
+    made: set[str] = set()
     for name, source in files.items():
-        target = output / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        link_or_copy(source, target)
+        folder, _slash, _file = f"{output}/{name}".rpartition("/")
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        link_or_copy(source, f"{output}/{name}")
 
 
 class Busy(RuntimeError):

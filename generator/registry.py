@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import ValidationError, model_validator
@@ -47,11 +48,19 @@ class Registry:
     entries: tuple[Entry, ...]
     lines: tuple[int, ...]  # line of each entry, for messages
 
+    @cached_property
+    def _by_id(self) -> dict[str, list[tuple[Entry, int]]]:
+        """Lines of each id, in file order: asked for every site, so not a scan of the file each time."""
+        found: dict[str, list[tuple[Entry, int]]] = {}
+        for entry, line in zip(self.entries, self.lines, strict=True):
+            found.setdefault(entry.id, []).append((entry, line))
+        return found
+
     def slugs(self, plaque_id: str) -> list[str]:
-        return [e.slug for e in self.entries if e.id == plaque_id and e.slug]
+        return [e.slug for e, _line in self._by_id.get(plaque_id, []) if e.slug]
 
     def retirement(self, plaque_id: str) -> tuple[Entry, int] | None:
-        found = [(e, line) for e, line in zip(self.entries, self.lines, strict=True) if e.id == plaque_id and e.retired]
+        found = [(e, line) for e, line in self._by_id.get(plaque_id, []) if e.retired]
         return found[-1] if found else None
 
     def issued(self) -> dict[str, tuple[Entry, int]]:
