@@ -4,8 +4,8 @@
 
 For each N it generates a realistic project (tools/scale_project.py: varied text in vi/en/zh, one
 distinct 2000×1500 photo per site), then runs `python build.py` on it as a volunteer does, in a
-subprocess, and times it: fully cold, cold with the photo cache kept, nothing changed, one edit, one
-photo replaced; then how long `build.py serve` takes to show an edit (median of three). Every 50 ms the
+subprocess, and times it: fully cold, cold with the photo cache kept, pages alone from nothing (photos
+and plaques cached), nothing changed, one edit, one photo replaced; then how long `build.py serve` takes to show an edit (median of three). Every 50 ms the
 whole process tree (the build, the fork server and its workers) is sampled from /proc: memory as summed
 PSS (pages the workers share with the fork server count once) and the largest process's RSS, and CPU
 time per process, so the CPU other programs used meanwhile can be told apart from the build's.
@@ -53,6 +53,8 @@ from tools.scale_project import ScaleProject, edit_summary, make_project, replac
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 BUILD_DIR = ".build"  # everything the build keeps between runs (project-relative)
 MEDIA_CACHE = ".build/cache/media"  # the one cache "cold, photos cached" keeps; generator/media.py, pipeline.py
+ALL_CACHES = ".build/cache"  # generator/cache.py cache_root: pages are rebuilt from nothing, plaques and photos not
+PAGES_ONLY = "pages only, cold (photos and plaques cached)"
 OUTPUT_DIR = "site"
 POLL_SECONDS = 0.05
 FLOOR_PHOTOS = 10
@@ -241,7 +243,7 @@ class Scale:
 
 
 def measure_builds(project: ScaleProject) -> dict[str, Run]:
-    """The five cases, in order; a failed case is reported and the next one still runs."""
+    """The six cases, in order; a failed case is reported and the next one still runs."""
     root, runs = project.root, {}
 
     def build(label: str) -> None:
@@ -258,6 +260,8 @@ def measure_builds(project: ScaleProject) -> dict[str, Run]:
               "photo cache is now, or 'cold, photos cached' is fully cold", file=sys.stderr)
     clear_caches(root, MEDIA_CACHE)
     build("cold, photos cached")
+    clear_caches(root, ALL_CACHES)  # pages from nothing, nothing else to do: the guide's own pages cost
+    build(PAGES_ONLY)
     build("nothing changed")
     edit_summary(project.site_file(1), "Mới")
     build("one edit")
@@ -504,12 +508,12 @@ def _ratio(numerator: float | None, denominator: float | None) -> str:
 def _pages_ratio(scale: Scale) -> tuple[str, str]:
     """The guide's pages + MkDocs stages over plain MkDocs when the build prints stage times; else the whole
     cached build. The stages' wall times are summed; plaques render on other workers meanwhile."""
-    run = scale.runs.get("cold, photos cached")
+    run = scale.runs.get(PAGES_ONLY)
     stages = run.stages() if run and run.ok else {}
     pages = sum(seconds for stage, seconds in stages.items() if PAGES_STAGE.search(stage))
     if pages:
-        return ("guide pages + MkDocs stages (sum of the two stages' wall times, plaques rendering alongside) "
-                "/ plain-MkDocs floor", _ratio(pages, scale.mkdocs_seconds))
+        return ("guide pages + MkDocs stages, cold (photos and plaques cached) / plain-MkDocs floor",
+                _ratio(pages, scale.mkdocs_seconds))
     return "cold-cached whole build / plain-MkDocs floor", _ratio(_ok(scale, "cold, photos cached"), scale.mkdocs_seconds)
 
 
@@ -522,7 +526,7 @@ def table(scales: list[Scale]) -> str:
         ("distinct photos", [str(s.project.photos) for s in scales]),
         ("project generation (s)", [f"{s.generate_seconds:.1f}" for s in scales]),
     ]
-    for label in ("fully cold", "cold, photos cached", "nothing changed", "one edit", "one photo replaced"):
+    for label in ("fully cold", "cold, photos cached", PAGES_ONLY, "nothing changed", "one edit", "one photo replaced"):
         rows.append((f"{label} (s)", [_seconds(s, label) for s in scales]))
     rows += [
         ("one edit shown by serve (s)",
