@@ -142,7 +142,7 @@ def plaque_files(plan: PlaquePlan, store: Store, progress: Progress) -> tuple[di
         modules = json.loads(store.path(entry + PLAQUE_PARTS["meta"]).read_text())["modules"]
         warnings.update(plaques.size_warnings(preset, modules))
     name = f"{PLAQUE_FOLDER}/sheet-{preset.name}-on-{options.paper}"
-    files[f"{name}.pdf"], files[f"{name}.png"] = store.path(plan.sheet + ".pdf"), store.path(plan.sheet + ".png")
+    files.update({f"{name}.{part}": store.path(plan.sheet + suffix) for part, suffix in SHEET_PARTS.items()})
     return files, sorted(warnings)
 
 
