@@ -91,30 +91,53 @@ def distance_km(a: Site, b: Site) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
-KM_PER_DEGREE_LATITUDE = math.radians(1) * EARTH_RADIUS_KM
+NEARBY_SITES_PER_CELL = 3  # grid cells sized for about this many sites each, on average
+MIN_CELL_DEGREES = 1e-4  # about 10 m
 
 Nearby = dict[str, list[tuple[Site, float]]]
+
+
+def _ring(row: int, column: int, radius: int) -> list[tuple[int, int]]:
+    """The grid cells at exactly `radius` cells from (row, column)."""
+    if radius == 0:
+        return [(row, column)]
+    across = range(column - radius, column + radius + 1)
+    down = range(row - radius + 1, row + radius)
+    return ([(row - radius, c) for c in across] + [(row + radius, c) for c in across]
+            + [(r, column - radius) for r in down] + [(r, column + radius) for r in down])
 
 
 def nearby_sites(sites: tuple[Site, ...], count: int = NEARBY_COUNT) -> Nearby:
     """The `count` closest other sites of every site (by distance, then slug), keyed by plaque id.
 
-    Sites are scanned outwards in order of latitude and a scan stops once the latitude difference
-    alone is farther than the current `count`-th neighbour (a great-circle distance is never shorter):
-    a province of thousands of sites costs far less than every pair."""
-    ordered = sorted(sites, key=lambda s: s.location.lat)
+    Sites are put in a grid (cells sized to the sites' density) and searched ring by ring outwards, stopping once no
+    site beyond the ring can be closer (a lower bound on the great-circle distance of points that far
+    apart in latitude or longitude): a province costs a few dozen distances per site, not every pair."""
+    lats, lons = [site.location.lat for site in sites], [site.location.lon for site in sites]
+    area = (max(lats, default=0) - min(lats, default=0)) * (max(lons, default=0) - min(lons, default=0))
+    size = max(math.sqrt(area * NEARBY_SITES_PER_CELL / max(len(sites), 1)), MIN_CELL_DEGREES)
+
+    def cell(site: Site) -> tuple[int, int]:
+        return math.floor(site.location.lat / size), math.floor(site.location.lon / size)
+
+    grid: dict[tuple[int, int], list[Site]] = {}
+    for site in sites:
+        grid.setdefault(cell(site), []).append(site)
+    rows, columns = [key[0] for key in grid], [key[1] for key in grid]
+    widest = max(max(rows) - min(rows), max(columns) - min(columns), 0) if grid else 0
+    cos_widest = min((math.cos(math.radians(site.location.lat)) for site in sites), default=1.0)
     found: Nearby = {}
-    for index, site in enumerate(ordered):
+    for site in sites:
+        row, column = cell(site)
         best: list[tuple[float, str, Site]] = []
-        for step in (-1, 1):
-            other_index = index + step
-            while 0 <= other_index < len(ordered):
-                other = ordered[other_index]
-                bound = abs(other.location.lat - site.location.lat) * KM_PER_DEGREE_LATITUDE
-                if len(best) == count and bound > best[-1][0]:
-                    break
-                best = sorted([*best, (distance_km(site, other), other.slug, other)])[:count]
-                other_index += step
+        for radius in range(widest + 1):
+            best += [(distance_km(site, other), other.slug, other)
+                     for key in _ring(row, column, radius) for other in grid.get(key, ()) if other.id != site.id]
+            best = sorted(best, key=lambda entry: entry[:2])[:count]
+            apart = math.radians(radius * size)  # any site outside this ring is at least this far
+            beyond = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, cos_widest * math.sin(apart / 2)))
+            if len(best) == count and best[-1][0] < beyond:
+                break
         found[site.id] = [(other, km) for km, _slug, other in best]
     return found
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import math
+import random
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -122,3 +124,19 @@ def test_image_upload_of_non_image_is_reported(tmp_path: Path) -> None:
     fake.write_bytes(io.BytesIO(b"GIF89a not an image").getvalue())
     with pytest.raises((OSError, ValueError)):
         media.render_image(fake, tmp_path / "cache", FileDigests(Store(tmp_path)))
+
+
+def test_nearby_search_equals_comparing_every_pair() -> None:
+    """The grid search must find exactly what the slow way finds, ties (same place) included."""
+    rng = random.Random(7)
+
+    def place(number: int, lat: float, lon: float) -> SimpleNamespace:
+        return SimpleNamespace(id=f"S{number}", slug=f"site-{number:04d}", location=SimpleNamespace(lat=lat, lon=lon))
+
+    sites = [place(n, rng.uniform(20.8, 21.6), rng.uniform(106.5, 108.0)) for n in range(400)]
+    sites += [place(400 + n, 21.2, 107.3) for n in range(4)]  # four at one spot
+    sites += [place(500, -33.9, 151.2)]  # one far away from all the others
+    found = pages.nearby_sites(tuple(sites))
+    for site in sites:
+        every_pair = sorted((pages.distance_km(site, other), other.slug) for other in sites if other.id != site.id)
+        assert [(km, other.slug) for other, km in found[site.id]] == every_pair[:pages.NEARBY_COUNT]
