@@ -375,9 +375,3 @@ def plan_language(guide: Guide, language: str, media: MediaIndex, near: Nearby) 
             partial(pages.site, site),
         )
     return planned
-
-
-def render_language(guide: Guide, language: str, media: MediaIndex) -> dict[str, str]:
-    """All Markdown documents of one language, rendered now (for tests and tools)."""
-    planned = plan_language(guide, language, media, nearby_sites(guide.sites))
-    return {name: page.render() for name, page in planned.items()}
