@@ -8,8 +8,8 @@ keep Material's compiled templates, and spare the guide's finished HTML a second
 
 from __future__ import annotations
 
-import json
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from mkdocs.plugins import event_priority
 
 from generator.cache import cache_root
 
-ENTRIES_FILE = "search-entries.json"  # next to the language's site folder
+ENTRIES_FILE = "search-entries.pickle"  # next to the language's site folder; read and written on every build
 
 _built: set[str] = set()
 _files: list[Any] = []
@@ -67,7 +67,7 @@ def on_post_build(config: Any) -> None:
     if search is None:
         return
     path = entries_file(config.site_dir)
-    kept: dict[str, list[dict[str, Any]]] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    kept: dict[str, list[dict[str, Any]]] = pickle.loads(path.read_bytes()) if path.is_file() else {}
     fresh: dict[str, list[dict[str, Any]]] = {}
     for entry in search.search_index.entries:
         fresh.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
@@ -78,7 +78,7 @@ def on_post_build(config: Any) -> None:
     merged = {url: fresh.get(url, []) if url in _built else kept[url] for url in pages}
     search.search_index.entries = [entry for entries in merged.values() for entry in entries]
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(merged, ensure_ascii=False), encoding="utf-8")
+    temporary.write_bytes(pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(temporary, path)
 
 
