@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .files import write_atomically
+from .files import replace_file
 
 PACKAGE_DIR = Path(__file__).parent
 # Libraries whose version changes what the build writes (pages, images, PDFs, QR codes).
@@ -64,10 +64,8 @@ class Store:
         return all((self.folder / name).is_file() for name in names)
 
     def put_bytes(self, name: str, data: bytes) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        target = self.folder / name
-        write_atomically(target, lambda path: path.write_bytes(data))
-        return target
+        replace_file(self.folder / name, data)
+        return self.folder / name
 
     def get_object(self, name: str) -> Any | None:
         """A pickled entry, or None when missing or unreadable (written by an older Python, cut short)."""

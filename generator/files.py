@@ -23,6 +23,13 @@ def write_atomically(target: Path, write: Callable[[Path], object]) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def replace_file(target: Path, data: str | bytes) -> None:
+    """Write `data` as `target` (creating its folder) by replacing whatever file was there."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    content = data.encode("utf-8") if isinstance(data, str) else data
+    write_atomically(target, lambda path: path.write_bytes(content))
+
+
 def write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
     """Write {relative path: text or bytes} under `root`, creating folders."""
     for name, data in files.items():
@@ -115,10 +122,7 @@ class WorkTree:
             for name in set(before[1] if before else ()) - files.keys():
                 (self.root / name).unlink(missing_ok=True)
             for name, data in files.items():
-                target = self.root / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                write_atomically(target, lambda path, data=data: path.write_bytes(
-                    data.encode("utf-8") if isinstance(data, str) else data))
+                replace_file(self.root / name, data)
             recorded[group] = [key, sorted(files)]
         for _key, names in known.values():  # groups no longer wanted
             for name in names:

@@ -21,7 +21,7 @@ import yaml
 from markupsafe import escape
 
 from .cache import key
-from .files import write_atomically
+from .files import replace_file, write_atomically
 from .i18n import Translator, _
 from .load import Guide
 from .messages import mark, say
@@ -76,8 +76,7 @@ def _writes_by_replacing() -> Iterator[None]:
     from mkdocs import utils
 
     def write_file(content: bytes, output_path: str) -> None:
-        Path(output_path).parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(Path(output_path), lambda path: path.write_bytes(content))
+        replace_file(Path(output_path), content)
 
     def copy_file(source_path: str, output_path: str) -> None:
         target = Path(output_path)
