@@ -49,16 +49,19 @@ def link_or_copy(source: str | Path, target: str | Path) -> None:
         shutil.copyfile(source, target)
 
 
-def link_tree(source: Path, target: Path) -> None:
-    """Hard-link every file under `source` into `target`: the work folders' files are only ever
-    replaced, never changed in place, so the published site cannot change under a later build.
-    (Plain strings: a province has tens of thousands of files.)"""
-    start = len(str(source))
-    for folder, _subfolders, names in os.walk(source):
-        destination = f"{target}{folder[start:]}"
+def link_tree(source: Path, target: Path, wanted: Callable[[str], bool] = lambda relative: True) -> None:
+    """Hard-link every file under `source` (whose path relative to it is `wanted`) into `target`: the
+    work folders' files are only ever replaced, never changed in place, so the published site cannot
+    change under a later build. (Plain strings: a province has tens of thousands of files.)"""
+    start = len(str(source)) + 1
+    for folder, subfolders, names in os.walk(source):
+        relative = folder[start:]
+        subfolders[:] = [name for name in subfolders if wanted(f"{relative}/{name}/".lstrip("/"))]
+        destination = f"{target}/{relative}".rstrip("/")
         os.makedirs(destination, exist_ok=True)
         for name in names:
-            link_or_copy(f"{folder}/{name}", f"{destination}/{name}")
+            if wanted(f"{relative}/{name}".lstrip("/")):
+                link_or_copy(f"{folder}/{name}", f"{destination}/{name}")
 
 
 def link_files(output: Path, files: Mapping[str, Path]) -> None:

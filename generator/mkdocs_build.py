@@ -1,8 +1,8 @@
 """Write stage for pages: one Material for MkDocs build per language, run in parallel processes.
 
-Each language gets its own `theme.language`, search index and navigation (see research: one build per
-language avoids mixed search indexes and a switcher that loses the page). The volunteers' mkdocs.yml is
-the base; the keys the guide manages are set here.
+Each language gets its own `theme.language` and navigation (see research: one build per language keeps
+a switcher that stays on the page). Search is the guide's own (generator/search.py), so Material's
+search plugin is off. The volunteers' mkdocs.yml is the base; the keys the guide manages are set here.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from .files import replace_file, write_atomically
 from .i18n import Translator, _
 from .load import Guide
 from .messages import mark, say
-from .mkdocs_hooks import entries_file
 from .pages import PlannedPage
 from .problems import GuideError
 from .progress import Progress
@@ -33,8 +32,6 @@ from .workers import process_pool
 
 THEME_DIR = Path(__file__).parent / "theme"
 HOOKS_FILE = Path(__file__).parent / "mkdocs_hooks.py"
-# Material search languages that need no extra tokenizer set-up; others fall back to English.
-SEARCH_SEPARATORS = {"zh": r"[\s\u200b\-、。，．？！；]+"}
 
 
 def language_config(guide: Guide, language: str, docs_dir: Path, site_dir: Path) -> dict[str, Any]:
@@ -45,9 +42,6 @@ def language_config(guide: Guide, language: str, docs_dir: Path, site_dir: Path)
     theme: dict[str, Any] = {"language": language, "custom_dir": str(THEME_DIR)}
     if "font" not in (base.get("theme") or {}):
         theme["font"] = False  # Material's default loads Google Fonts: a third-party request
-    search: dict[str, Any] = {"lang": [language]}
-    if language in SEARCH_SEPARATORS:
-        search["separator"] = SEARCH_SEPARATORS[language]
     title, organisation = (texts.get(language) or texts[guide.default_language]
                            for texts in (guide.settings.title, guide.settings.organisation))
     return {
@@ -59,10 +53,9 @@ def language_config(guide: Guide, language: str, docs_dir: Path, site_dir: Path)
         "theme": theme,
         "nav": [{t(_("Home")): "index.md"}],
         "not_in_nav": "/*.md",
-        "plugins": [{"search": search}],
+        "plugins": [],  # Material's search sent its whole index with every first visit
         "hooks": [*base.get("hooks", []), str(HOOKS_FILE)],
         "extra": {"alternate": True},
-        "extra_css": [*base.get("extra_css", []), "assets/guide.css"],
         "extra_javascript": [*base.get("extra_javascript", []), "assets/guide.js"],
         "copyright": str(escape(f"© {organisation}")),
         "use_directory_urls": True,
@@ -92,18 +85,6 @@ def _writes_by_replacing() -> Iterator[None]:
         utils.write_file, utils.copy_file = originals
 
 
-def _segment_chinese_only_in_chinese(language: str) -> None:
-    """Material cuts every Chinese run into words with jieba whenever it is installed; only the Chinese
-    index uses them (its separator splits on the marks jieba adds), and loading jieba costs a second."""
-    from material.plugins.search import plugin
-
-    _JIEBA.setdefault("module", plugin.jieba)  # a worker may build a Chinese index after another
-    plugin.jieba = _JIEBA["module"] if language == "zh" else None
-
-
-_JIEBA: dict[str, Any] = {}
-
-
 DIRTY_WARNING = "A 'dirty' build is being performed"  # MkDocs' caution, answered by re-rendering every affected page
 
 
@@ -122,14 +103,12 @@ def _build_one(job: tuple[str, bool]) -> list[str]:
             if record.levelno >= logging.WARNING and not record.getMessage().startswith(DIRTY_WARNING):
                 warnings.append(record.getMessage())
 
-    logging.getLogger("jieba").setLevel(logging.WARNING)  # it announces its dictionary on every build
     logger = logging.getLogger("mkdocs")
     collect = Collect()
     logger.addHandler(collect)
     logger.setLevel(logging.INFO)
     try:
         config = load_config(config_file)
-        _segment_chinese_only_in_chinese(config.theme["language"])
         with _writes_by_replacing():
             build(config, dirty=dirty)
     except Exception as error:  # MkDocs logs the reason, then raises a bare "Aborted"
@@ -173,8 +152,7 @@ def _previous_state(folders: LanguageFolders, config_key: str) -> dict[str, Any]
         state = json.loads(folders.state.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    complete = folders.site.is_dir() and entries_file(str(folders.site)).is_file()
-    return state if state.get("config") == config_key and complete else None
+    return state if state.get("config") == config_key and folders.site.is_dir() else None
 
 
 def build_date() -> str:

@@ -37,7 +37,7 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 AUDIO_SUFFIXES = (".mp3", ".m4a", ".ogg")
 # Names a slug may not take: folders and files of a language's site (assets, search, 404...), and
 # names kept free for future guide-level folders.
-RESERVED_SLUGS = ("assets", "search", "q", "media", "offline", "sitemap", "index", "404")
+RESERVED_SLUGS = ("assets", "search", "pagefind", "area", "q", "media", "offline", "sitemap", "index", "404")
 
 LOCAL_TEXT_MARK = "x-local-text"  # replaced in the JSON Schema by the configured languages
 ID_PATTERN = re.compile(r"[A-Z0-9]{2,12}")

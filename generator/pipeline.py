@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import addresses, offline, pages, print_run, registry
+from . import addresses, offline, pages, print_run, registry, search
 from .cache import FileDigests, Store, cache_root, key
 from .files import Busy, Files, WorkTree, exclusive, link_files, link_tree, write_tree
 from .load import Guide, Project, load_guide
@@ -33,6 +33,13 @@ from .progress import Progress, Quiet
 STATIC_DIR = Path(__file__).parent / "static"
 MEDIA_STAGE = mark("photos and audio")
 WORK_FOLDER = ".build"  # caches and each language's MkDocs work folders, kept between builds
+SHARED_ASSETS = "assets/"  # the same in every language's build: published once, at the root (see theme/main.html)
+UNUSED_ASSETS = ("javascripts/lunr/", "javascripts/workers/")  # Material's search, replaced by search.py
+
+
+def published_asset(name: str) -> bool:
+    """Material's own search files and source maps are never requested: they stay out of the site."""
+    return not name.startswith(UNUSED_ASSETS) and not name.endswith(".map")
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,8 @@ def plan_site(guide: Guide, forwarding: registry.Forwarding, digests: FileDigest
     progress.advance(say(MEDIA_STAGE))
     progress.end(say(MEDIA_STAGE))
     near = pages.nearby_sites(guide.sites)
-    planned = {lang: pages.plan_language(guide, lang, media, near) for lang in guide.languages}
+    planned = {lang: pages.plan_language(guide, lang, media, near) | search.plan_search_page(guide, lang, media, near)
+               for lang in guide.languages}
     plaque_plan = print_run.checked(lambda: print_run.plan_plaques(guide, print_run.PlaqueOptions()))
     fingerprint = key("site", guide.settings_digest, [(entry.path, entry.digest) for entry in guide.files], forwarding,
                       media, {lang: [page.key for page in documents.values()] for lang, documents in planned.items()},
@@ -93,16 +101,20 @@ def plan_site(guide: Guide, forwarding: registry.Forwarding, digests: FileDigest
 def render_site(guide: Guide, plan: SitePlan, output: Path, progress: Progress) -> list[str]:
     """Render the whole guide into the empty folder `output`; return warnings. Every stage reuses what
     an earlier build made from the same inputs (see cache.py), so an edit costs what it changed; the
-    plaques render on their own workers while the pages are built."""
-    caches = cache_root(guide.project.root)
-    with ThreadPoolExecutor(max_workers=1) as background:
+    plaques and the search index are made while MkDocs builds the pages."""
+    caches, work = cache_root(guide.project.root), guide.project.root / WORK_FOLDER
+    with ThreadPoolExecutor(max_workers=2) as background:
         printing = background.submit(copy_context().run, print_run.checked,  # in this run's message language
                                      partial(print_run.plaque_files, plan.plaques, Store(caches / "plaques"), progress))
-        folders, warnings = build_languages(guide, plan.pages, guide.project.root / WORK_FOLDER, progress)
+        indexing = background.submit(copy_context().run, search.search_bundles, guide, work / "search")
+        folders, warnings = build_languages(guide, plan.pages, work, progress)
         for language, folder in folders.items():
-            link_tree(folder, output / language)
+            link_tree(folder, output / language, lambda name: not name.startswith(SHARED_ASSETS))
+        link_tree(folders[guide.default_language] / SHARED_ASSETS, output / SHARED_ASSETS, published_asset)
+        for language, bundle in indexing.result().items():
+            link_tree(bundle, output / language / search.BUNDLE_FOLDER)
         link_files(output, media_files(plan.media, caches / "media"))
-        addresses_tree = WorkTree(guide.project.root / WORK_FOLDER / "addresses")
+        addresses_tree = WorkTree(work / "addresses")
         addresses_tree.update(address_groups(guide, plan.forwarding))
         link_tree(addresses_tree.root, output)
         write_tree(output, {f"{lang}/{offline.OFFLINE_FILE}": offline.area_manifest(guide, lang, plan.media, output)

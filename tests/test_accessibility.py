@@ -59,5 +59,5 @@ def test_text_and_links_have_enough_contrast(page, path: str) -> None:
 def test_images_and_dialogs_have_names(page) -> None:
     page.goto(page.base + "vi/den-tran-hung-dao/")
     assert all(alt.strip() for alt in page.locator("img").evaluate_all("imgs => imgs.map(i => i.alt)"))
-    assert page.locator(".md-search[role=dialog]").get_attribute("aria-label")
+    assert page.locator("a.guide-search-link").get_attribute("aria-label")
     assert page.locator("html").get_attribute("lang") == "vi"

@@ -5,18 +5,16 @@
     var link = event.target.closest && event.target.closest("[data-guide-lang]");
     if (link) try { localStorage.setItem("guide-language", link.getAttribute("data-guide-lang")); } catch (e) { /* private mode */ }
   });
-  // Material's search dialog has no accessible name; give it the search field's label.
-  var dialog = document.querySelector(".md-search[role=dialog]");
-  var field = document.querySelector(".md-search__input");
-  if (dialog && field) dialog.setAttribute("aria-label", field.getAttribute("aria-label") || "Search");
   var me = document.currentScript && document.currentScript.src;
   if (!me || !("serviceWorker" in navigator)) return;
-  var root = new URL("../../", me);
+  var root = new URL("../", me); // this script is in the site's shared /assets/
+  var config = document.getElementById("__config"); // Material's: "base" is this language's root, from the page
+  var languageRoot = new URL(config ? JSON.parse(config.textContent).base + "/" : "./", location.href);
   navigator.serviceWorker.register(new URL("sw.js", root), { scope: root.pathname }).catch(function () {});
 
   var buttons = document.querySelectorAll("[data-guide-offline]");
   if (!buttons.length || !("caches" in window)) return;
-  fetch(new URL("offline.json", new URL("../", me))).then(function (r) { return r.json(); }).then(function (areas) {
+  fetch(new URL("offline.json", languageRoot)).then(function (r) { return r.json(); }).then(function (areas) {
     buttons.forEach(function (button) {
       var area = areas[button.getAttribute("data-guide-offline")];
       if (!area) return;
