@@ -3,7 +3,8 @@
 #   bash setup.sh build   # sample sites → site/ (pages + plaques)
 #   bash setup.sh test    # the whole test suite
 # System packages (Debian/Ubuntu, installed with apt-get when run as root):
-#   fonts-noto-cjk (plaque text: Vietnamese + Chinese), chromium (browser tests only).
+#   fonts-noto-cjk (plaque text: Vietnamese + Chinese); for tests only: chromium (browser tests and
+#   Lighthouse), nodejs and npm (Lighthouse), default-jre-headless (the Nu HTML checker).
 set -euo pipefail
 cd "$(dirname "$0")"
 what="${1:-build}"
@@ -14,6 +15,11 @@ missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+if [ "$what" = test ]; then  # found by command: any Node.js (some bring npm along) or Java will do
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+  command -v java >/dev/null || missing+=(default-jre-headless)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || { sudo -n true 2>/dev/null && sudo="sudo -n"; }
@@ -29,6 +35,15 @@ python=python3
 "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed" >&2; exit 1; }
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+# The audit tools pinned in package-lock.json (Lighthouse, the Nu HTML checker), again only when it changed.
+if [ "$what" = test ]; then
+  if ! command -v npm >/dev/null; then
+    echo "npm is missing: the Lighthouse and Nu HTML checker tests cannot run (see README.md)" >&2
+  elif ! cmp -s package-lock.json node_modules/.installed-package-lock.json; then
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+    cp package-lock.json node_modules/.installed-package-lock.json
+  fi
+fi
 
 case "$what" in
   build) exec .venv/bin/python build.py ;;
