@@ -34,7 +34,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 MEDIA_STAGE = mark("photos and audio")
 WORK_FOLDER = ".build"  # caches and each language's MkDocs work folders, kept between builds
 SHARED_ASSETS = "assets/"  # the same in every language's build: published once, at the root (see theme/main.html)
-UNUSED_ASSETS = ("javascripts/lunr/", "javascripts/workers/")  # Material's search, replaced by search.py
+UNUSED_ASSETS = ("javascripts/lunr/", "javascripts/workers/")  # Material's search, replaced by the guide's
 
 
 def published_asset(name: str) -> bool:
@@ -101,18 +101,18 @@ def plan_site(guide: Guide, forwarding: registry.Forwarding, digests: FileDigest
 def render_site(guide: Guide, plan: SitePlan, output: Path, progress: Progress) -> list[str]:
     """Render the whole guide into the empty folder `output`; return warnings. Every stage reuses what
     an earlier build made from the same inputs (see cache.py), so an edit costs what it changed; the
-    plaques and the search index are made while MkDocs builds the pages."""
+    plaques render on their own workers while the pages are built."""
     caches, work = cache_root(guide.project.root), guide.project.root / WORK_FOLDER
-    with ThreadPoolExecutor(max_workers=2) as background:
+    with ThreadPoolExecutor(max_workers=1) as background:
         printing = background.submit(copy_context().run, print_run.checked,  # in this run's message language
                                      partial(print_run.plaque_files, plan.plaques, Store(caches / "plaques"), progress))
-        indexing = background.submit(copy_context().run, search.search_bundles, guide, work / "search")
         folders, warnings = build_languages(guide, plan.pages, work, progress)
         for language, folder in folders.items():
             link_tree(folder, output / language, lambda name: not name.startswith(SHARED_ASSETS))
         link_tree(folders[guide.default_language] / SHARED_ASSETS, output / SHARED_ASSETS, published_asset)
-        for language, bundle in indexing.result().items():
-            link_tree(bundle, output / language / search.BUNDLE_FOLDER)
+        search_tree = WorkTree(work / "search")
+        search_tree.update(search.index_groups(guide))
+        link_tree(search_tree.root, output)
         link_files(output, media_files(plan.media, caches / "media"))
         addresses_tree = WorkTree(work / "addresses")
         addresses_tree.update(address_groups(guide, plan.forwarding))
