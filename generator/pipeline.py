@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -131,8 +131,10 @@ OUTPUT_MARK = ".guide-output"  # in every folder the build writes: only such fol
 
 def swap_into_place(built: Path, target: Path) -> None:
     """Replace `target` by `built` with renames only, so readers never see a partial site; if the
-    second rename fails, the previous folder is put back."""
-    old = target.with_name(f"{target.name}.old-{os.getpid()}")
+    second rename fails, the previous folder is put back. The previous folder is deleted after the
+    swap, on a thread of its own: removing a province's thousands of folders took over a second,
+    which `serve` need not wait for (a command still finishes it before it exits)."""
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent)) / target.name
     if target.exists():
         target.rename(old)
     try:
@@ -141,8 +143,26 @@ def swap_into_place(built: Path, target: Path) -> None:
         if old.exists():
             old.rename(target)
         raise
-    if old.exists():
-        shutil.rmtree(old)
+    _remove_in_background(old.parent)
+
+
+_removing: set[Path] = set()
+
+
+def _remove_in_background(folder: Path) -> None:
+    def remove() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        _removing.discard(folder)
+
+    _removing.add(folder)
+    threading.Thread(target=remove, name=f"remove {folder.name}").start()
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Previous outputs a killed build did not get to delete."""
+    for folder in target.parent.glob(f".{target.name}.old-*"):
+        if folder not in _removing:
+            _remove_in_background(folder)
 
 
 def _replaceable(target: Path, default: Path) -> None:
@@ -182,6 +202,7 @@ def staged(guide: Guide, target: Path, write: Callable[[Path], dict[str, Any]]) 
     target = target.resolve()
     _replaceable(target, guide.project.output_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     try:
         record = {"written by": "build.py; replaced by the next build", **write(staging)}
