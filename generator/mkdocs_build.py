@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,27 +204,35 @@ MKDOCS_STAGE = mark("MkDocs, one build per language")
 def build_languages(guide: Guide, plans: dict[str, dict[str, PlannedPage]], work: Path,
                     progress: Progress) -> tuple[dict[str, Path], list[str]]:
     """Bring each language's MkDocs output under `work/<lang>/site` up to date with its planned pages,
-    building only what changed; return those folders and MkDocs' warnings."""
+    building only what changed; return those folders and MkDocs' warnings. Each language's MkDocs
+    build starts on a worker as soon as its pages are written, while this process writes the next
+    language's: rendering and MkDocs overlap on the cores."""
     folders = {language: LanguageFolders(work / language) for language in plans}
-    jobs: dict[str, tuple[str, bool]] = {}
     states: dict[str, dict[str, Any]] = {}
     progress.stage(say(STAGE), sum(map(len, plans.values())))
-    for language, planned in plans.items():
-        states[language], job = _prepare(guide, language, planned, folders[language], progress)
-        if job:
-            jobs[language] = job
-    progress.end(say(STAGE))
-    progress.stage(say(MKDOCS_STAGE), len(jobs))
+    progress.stage(say(MKDOCS_STAGE), len(plans))
     try:
         with process_pool() as pool:
+            running: dict[str, Future[list[str]]] = {}
+            try:
+                for language, planned in plans.items():
+                    states[language], job = _prepare(guide, language, planned, folders[language], progress)
+                    if job:
+                        running[language] = pool.submit(_build_one, job)
+                    else:
+                        progress.advance(say(MKDOCS_STAGE))
+            except BaseException:
+                wait(running.values())  # no build may still write these folders once this one stopped
+                raise
+            progress.end(say(STAGE))
             found = []
-            for warnings in pool.map(_build_one, jobs.values()):
-                found.append(warnings)
+            for future in running.values():
+                found += future.result()
                 progress.advance(say(MKDOCS_STAGE))
     except RuntimeError as error:  # MkDocs or a theme setting in mkdocs.yml failed: say so, keep site/
         raise GuideError(say("MkDocs could not build the pages: {error} (check the theme settings in mkdocs.yml)",
                              error=error)) from None
     progress.end(say(MKDOCS_STAGE))
-    for language in jobs:
+    for language in running:
         folders[language].state.write_text(json.dumps(states[language]), encoding="utf-8")
-    return {language: folder.site for language, folder in folders.items()}, [w for ws in found for w in ws]
+    return {language: folder.site for language, folder in folders.items()}, found
