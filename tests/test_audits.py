@@ -180,10 +180,10 @@ def scores(lhr: dict[str, Any]) -> dict[str, int | None]:
     return {name: None if score is None else round(score * 100) for name, score in found.items()}
 
 
-def run_lighthouse(node: str, language: str, urls: list[str]) -> list[dict[str, Any]]:
+def run_lighthouse(node: str, language: str, urls: list[str], categories: tuple[str, ...] = CATEGORIES) -> list[dict[str, Any]]:
     """One Lighthouse report per address, from one Chrome whose browser language is `language`."""
     run = subprocess.run(
-        [node, "--input-type=module", "-e", RUNNER, json.dumps([language, list(CATEGORIES), *urls])],
+        [node, "--input-type=module", "-e", RUNNER, json.dumps([language, list(categories), *urls])],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
         env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
     )
@@ -208,9 +208,9 @@ def host(built) -> Iterator[str]:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_lighthouse_scores_100_on_every_page_type(built, host: str, language: str) -> None:
     """Performance is measured by Lighthouse's default simulated mobile throttling, from timings
-    observed on this (shared, 2-core) machine; a page short of 100 in performance only is audited a
-    second time and its better run counts, as Lighthouse's guide on variability advises more than one
-    run. Every other category must be 100 in the first run."""
+    observed on this (shared, 2-core) machine; a page short of 100 in performance has its performance
+    audited a second time and the better run counts, as Lighthouse's guide on variability advises more
+    than one run. Every other category must be 100 in the first run."""
     node = shutil.which("node")
     require(node is not None, "Node.js (Debian: nodejs)")
     require(LIGHTHOUSE.is_file(), f"Lighthouse ({LIGHTHOUSE.parent.relative_to(ROOT)}: npm ci)")
@@ -223,9 +223,12 @@ def test_lighthouse_scores_100_on_every_page_type(built, host: str, language: st
     first = {kind: scores(lhr) for kind, lhr in reports.items()}
     again = [kind for kind, shown in first.items() if shown["performance"] != 100]
     if again:
-        for kind, lhr in zip(again, run_lighthouse(str(node), language, [host + pages[k] for k in again]), strict=True):
-            if (scores(lhr)["performance"] or 0) > (first[kind]["performance"] or 0):
-                reports[kind] = lhr
+        retried = run_lighthouse(str(node), language, [host + pages[kind] for kind in again], ("performance",))
+        for kind, lhr in zip(again, retried, strict=True):
+            if (lhr["categories"]["performance"]["score"] or 0) > (reports[kind]["categories"]["performance"]["score"] or 0):
+                reports[kind]["categories"]["performance"] = lhr["categories"]["performance"]
+                reports[kind]["audits"].update(lhr["audits"])
+            reports[kind]["wallTime"] += lhr["wallTime"]
     seconds = time.monotonic() - started
 
     summary: list[str] = []
