@@ -42,6 +42,7 @@ RESERVED_SLUGS = ("assets", "search", "pagefind", "area", "q", "media", "offline
 LOCAL_TEXT_MARK = "x-local-text"  # replaced in the JSON Schema by the configured languages
 ID_PATTERN = re.compile(r"[A-Z0-9]{2,12}")
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+MAX_SLUG_LENGTH = 80
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ def check_id(value: str) -> str:
 
 
 def check_slug(value: str) -> str:
+    if len(value) > MAX_SLUG_LENGTH:  # it names a folder and a file: file systems refuse long names
+        raise ValueError(say("the page address has {length} characters; use at most {limit} (a few words of the name)",
+                             length=len(value), limit=MAX_SLUG_LENGTH))
     if not SLUG_PATTERN.fullmatch(value):
         raise ValueError(say(
             "{value!r} is not a valid page address; use lowercase a-z, digits and single '-' "
@@ -204,7 +208,8 @@ class Site(Strict):
     )
     slug: Slug = Field(
         description="Page address: lowercase a-z, 0-9 and '-'. Old addresses keep working if it changes.",
-        json_schema_extra={"pattern": f"^{SLUG_PATTERN.pattern}$", "not": {"enum": list(RESERVED_SLUGS)}},
+        json_schema_extra={"pattern": f"^{SLUG_PATTERN.pattern}$", "maxLength": MAX_SLUG_LENGTH,
+                           "not": {"enum": list(RESERVED_SLUGS)}},
     )
     category: Literal[CATEGORIES]  # type: ignore[valid-type]
     area: LocalText = Field(description="Town or district, used to group the home page.")
