@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
+from .csp import with_policy
 from .i18n import html_lang
 from .load import Guide
 from .messages import say
@@ -58,22 +59,22 @@ def _json(value: object) -> Markup:
 def chooser_page(guide: Guide, path: str, slug: str | None, title: str) -> str:
     """A page that opens `slug` (or the home page) in the visitor's language."""
     targets = {lang: relative(path, site_path(lang, slug)) for lang in guide.languages}
-    return render_template(
+    return with_policy(render_template(
         "chooser.html",
         title=title,
         default=guide.default_language,
         targets=targets,
         targets_json=_json(targets),
         canonical=guide.site_url + site_path(guide.default_language, slug),
-    )
+    ))
 
 
 def redirect_page(guide: Guide, path: str, target: str, title: str) -> str:
     """A page that sends visitors (and search engines) from an old address to `target` (site-root path)."""
     href = relative(path, target)
-    return render_template(
+    return with_policy(render_template(
         "redirect.html", title=title, target=href, target_json=_json(href), canonical=guide.site_url + target
-    )
+    ))
 
 
 def plaque_pages(guide: Guide, plaque_id: str, slug: str, title: str) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """MkDocs hooks of the guide's page builds (loaded by MkDocs from `hooks:`, not imported by the guide).
 
 They spare the guide's finished HTML a second Markdown pass and keep Material's compiled templates
-between builds (together half of what MkDocs spent on a guide page), and make Material's page valid HTML.
+between builds (together half of what MkDocs spent on a guide page), make Material's page valid HTML and
+give it its Content-Security-Policy.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from jinja2 import FileSystemBytecodeCache
 from mkdocs.plugins import event_priority
 
 from generator.cache import cache_root
+from generator.csp import with_policy
 
 _html: dict[str, str] = {}
 
@@ -35,13 +37,14 @@ TOGGLE_AUTOCOMPLETE = re.compile(r'(<input class="md-toggle"[^>]*?) autocomplete
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
-    """Material's hidden checkbox toggles carry `autocomplete`, which HTML allows only on text-like
-    inputs (the Nu checker's only errors on a guide page); without it nothing changes for a visitor."""
-    return TOGGLE_AUTOCOMPLETE.sub(r"\1", output)
+    """Every page gets its Content-Security-Policy (generator/csp.py). Material's hidden checkbox
+    toggles lose `autocomplete`, which HTML allows only on text-like inputs (the Nu checker's only
+    errors on a guide page); without it nothing changes for a visitor."""
+    return with_policy(TOGGLE_AUTOCOMPLETE.sub(r"\1", output))
 
 
 def on_post_template(output: str, template_name: str, config: Any) -> str:
-    return on_post_page(output, None, config)  # the 404 page
+    return on_post_page(output, None, config) if template_name.endswith(".html") else output  # 404, not the sitemap
 
 
 def on_env(env: Any, config: Any, files: Any) -> Any:
