@@ -36,6 +36,10 @@ def _build(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     guide, issued = pipeline.check(args.root)
+    if args.before:  # the publishing workflow: against main as it was before this change
+        problems = registry.history(guide, issued, registry.project_snapshot(args.before))
+        if problems:
+            raise GuideError(problems)
     for warning in registry.reused_addresses(guide, issued):
         print(say("warning: {warning}", warning=warning), file=sys.stderr)
     print(say("All {count} site files and the plaque registry are valid.", count=len(guide.sites)))
@@ -103,6 +107,9 @@ def _build_options(command: argparse.ArgumentParser) -> None:
 
 def _check_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--report", type=Path, default=None, help=f"where to write the report (default: {REPORT_FILE})")
+    command.add_argument("--before", type=Path, default=None, metavar="FOLDER",
+                         help="a copy of the guide as last published (e.g. a git worktree of main): fail if "
+                              "plaques.yaml lost any of its lines or a plaque id moved to another place")
 
 
 def _new_options(command: argparse.ArgumentParser) -> None:

@@ -6,9 +6,16 @@ leaves a half-written or missing site behind.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime
+import errno
 import json
+import os
+import secrets
 import shutil
+import stat
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -130,11 +137,16 @@ OUTPUT_MARK = ".guide-output"  # in every folder the build writes: only such fol
 
 
 def swap_into_place(built: Path, target: Path) -> None:
-    """Replace `target` by `built` with renames only, so readers never see a partial site; if the
-    second rename fails, the previous folder is put back. The previous folder is deleted after the
-    swap, on a thread of its own: removing a province's thousands of folders took over a second,
-    which `serve` need not wait for (a command still finishes it before it exits)."""
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent)) / target.name
+    """Replace `target` by `built` so that readers, and a build killed at any moment, see the whole
+    previous folder or the whole new one: on Linux the two folders are exchanged in one step
+    (renameat2 RENAME_EXCHANGE); elsewhere by two renames, the previous folder put back if the second
+    fails. The previous folder is deleted after the swap, on a thread of its own: removing a province's
+    thousands of folders took over a second, which `serve` need not wait for (a command still finishes
+    it before it exits); if this process is killed first, the next build removes it."""
+    if target.is_dir() and _exchange(built, target):
+        _remove_in_background(built)  # now the previous folder
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=target.parent)) / target.name
     if target.exists():
         target.rename(old)
     try:
@@ -144,6 +156,22 @@ def swap_into_place(built: Path, target: Path) -> None:
             old.rename(target)
         raise
     _remove_in_background(old.parent)
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+_renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None) if sys.platform == "linux" else None
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically; False where the system or file system cannot."""
+    if _renameat2 is None:
+        return False
+    if _renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
 
 
 _removing: set[Path] = set()
@@ -159,10 +187,27 @@ def _remove_in_background(folder: Path) -> None:
 
 
 def _remove_leftovers(target: Path) -> None:
-    """Previous outputs a killed build did not get to delete."""
-    for folder in target.parent.glob(f".{target.name}.old-*"):
-        if folder not in _removing:
-            _remove_in_background(folder)
+    """What killed builds left next to `target`: half-built folders and previous outputs not yet deleted
+    (each named with the id of the process that made it; a live one's are left alone). Folders are made
+    writable first: a read-only previous output must not stay forever."""
+    for folder in [*target.parent.glob(f".{target.name}.building-*"), *target.parent.glob(f".{target.name}.old-*")]:
+        pid = folder.name.rpartition(".")[2].split("-")[1]
+        if folder in _removing or (pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid))):
+            continue
+        for path, _folders, _files in os.walk(folder):
+            with contextlib.suppress(OSError):
+                os.chmod(path, stat.S_IMODE(os.lstat(path).st_mode) | stat.S_IRWXU)
+        _remove_in_background(folder)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _replaceable(target: Path, default: Path) -> None:
@@ -198,14 +243,21 @@ def published(target: Path) -> dict[str, Any]:
 
 def staged(guide: Guide, target: Path, write: Callable[[Path], dict[str, Any]]) -> Path:
     """Run `write(folder)` on a fresh folder next to `target`, record what it returns in the folder's
-    mark (written last: the folder is complete), then swap it in; on failure keep `target`."""
+    mark (written last: the folder is complete) with a snapshot of the plaque registry (see
+    registry.py), then swap it in; on failure keep `target`. The folder gets the permissions of any
+    new folder (0755 under the usual umask): a web server running as another user must read it."""
     target = target.resolve()
     _replaceable(target, guide.project.output_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(target)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    while True:  # not tempfile.mkdtemp: it makes the folder private (0700)
+        staging = target.parent / f".{target.name}.building-{os.getpid()}-{secrets.token_hex(4)}"
+        with contextlib.suppress(FileExistsError):
+            staging.mkdir()
+            break
     try:
         record = {"written by": "build.py; replaced by the next build", **write(staging)}
+        registry.write_snapshot(guide, staging)
         (staging / OUTPUT_MARK).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
         swap_into_place(staging, target)
         return target

@@ -3,22 +3,35 @@
 It is append-only: the build adds a line for a new id or a changed slug and never rewrites what is
 there, so comments and history stay. An issued id whose site disappeared stops the build until the
 registry retires it to another site, because a printed plaque must never lead to a 404.
+
+History cannot be lost: every built site carries a snapshot of the registry lines it was built with
+and of the place each plaque opened (`SNAPSHOT_FILE`). The next build refuses a registry that lacks any
+of those lines, and an id that moved to a new page of what looks like a different place (another file
+and name, or far away) until the registry says so. The publishing workflow runs the same check against
+the guide as it was before the change (`build.py check --before FOLDER`).
 """
 
 from __future__ import annotations
 
 import datetime
+import json
+import math
+import os
+import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from pydantic import ValidationError, model_validator
 
-from .load import Guide, problems_from
+from .load import Guide, Project, load_guide, problems_from
 from .messages import say
 from .model import PlaqueId, Slug, Strict
 from .problems import GuideError, Problem
 from .yamlsource import YamlProblem, load_yaml
+
+SNAPSHOT_FILE = ".guide-registry.json"  # in a built site: the registry lines and plaque places it was built with
+SAME_PLACE_KM = 1.0  # a page address may change; the place a printed plaque stands at does not move this far
 
 HEADER = """\
 # Plaque registry: every plaque id ever printed and the page addresses it has led to.
@@ -40,6 +53,13 @@ class Entry(Strict):
         if not ((self.slug and self.issued) or (self.retired and self.to)):
             raise ValueError(say("a line needs either 'slug' and 'issued', or 'retired' and 'to'"))
         return self
+
+
+def entry_line(entry: Entry) -> str:
+    """The line as the build writes it: the same entry always reads the same, however it was typed."""
+    fields = [f"{name}: {value}" for name in ("id", "slug", "issued", "retired", "to")
+              if (value := getattr(entry, name)) is not None]
+    return "- {" + ", ".join(fields) + "}"
 
 
 @dataclass(frozen=True)
@@ -73,7 +93,10 @@ class Registry:
 
 
 def load_registry(guide: Guide) -> Registry:
-    project = guide.project
+    return _read_registry(guide.project)
+
+
+def _read_registry(project: Project) -> Registry:
     shown = project.show(project.registry_file)
     if not project.registry_file.exists():
         return Registry(shown, (), ())
@@ -127,6 +150,112 @@ def check(guide: Guide, registry: Registry) -> list[Problem]:
                 "plaque {id} is retired to {to!r}, which is not the id of any site; use the id of an existing site",
                 id=plaque_id, to=retired[0].to,
             )))
+    output = guide.project.output_dir
+    before = read_snapshot(output, say("the guide last built into {folder}/", folder=guide.project.show(output)))
+    if before is not None:
+        problems += history(guide, registry, before)
+    return problems
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a plaque led when a guide was built: enough to tell a page that was renamed from another site."""
+
+    slug: str
+    file: str
+    name: str  # in the default language
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The registry lines and the place of each issued plaque of a guide built or published before."""
+
+    source: str  # how messages name it
+    lines: frozenset[str]
+    places: dict[str, Place]
+
+
+def snapshot(guide: Guide, registry: Registry, source: str = "") -> Snapshot:
+    issued = {entry.id for entry in registry.entries}
+    places = {entry.site.id: Place(entry.site.slug, entry.path, entry.site.name[guide.default_language],
+                                   entry.site.location.lat, entry.site.location.lon)
+              for entry in guide.files if entry.site.id in issued}  # never a preview's half-typed new id
+    return Snapshot(source, frozenset(map(entry_line, registry.entries)), places)
+
+
+def write_snapshot(guide: Guide, folder: Path) -> None:
+    """Record in a folder being built what later builds must not lose."""
+    taken = snapshot(guide, load_registry(guide))
+    record = {"lines": sorted(taken.lines), "places": {plaque_id: vars(place) for plaque_id, place in taken.places.items()}}
+    (folder / SNAPSHOT_FILE).write_text(json.dumps(record, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+def read_snapshot(folder: Path, source: str) -> Snapshot | None:
+    """The snapshot a build left in `folder`; None when there is none (nothing built yet, or written by an
+    older generator): there is then nothing to compare with."""
+    try:
+        record = json.loads((folder / SNAPSHOT_FILE).read_text(encoding="utf-8"))
+        lines = frozenset(str(line) for line in record["lines"])
+        places = {str(plaque_id): Place(**place) for plaque_id, place in record["places"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return Snapshot(source, lines, places)
+
+
+def project_snapshot(root: Path) -> Snapshot:
+    """The snapshot of another copy of the guide, e.g. a checkout of `main` as last published. Its
+    registry must be readable; when its site files no longer validate (rules grow stricter), only the
+    registry lines are compared."""
+    source = str(root)
+    registry = _read_registry(Project(root))
+    try:
+        guide = load_guide(root)
+    except GuideError:
+        return Snapshot(source, frozenset(map(entry_line, registry.entries)), {})
+    return snapshot(guide, registry, source)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2, dp, dl = map(math.radians, (lat1, lat2, lat2 - lat1, lon2 - lon1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def history(guide: Guide, registry: Registry, before: Snapshot, today: datetime.date | None = None) -> list[Problem]:
+    """What `registry` and the sites lost or moved since `before`: every line it had must still be there,
+    and an issued id may move to a page address the registry does not list yet only when it is plainly
+    the same place (the same file or the same name, and at most SAME_PLACE_KM away)."""
+    today = today or datetime.date.today()
+    problems = []
+    lost = sorted(before.lines - {entry_line(entry) for entry in registry.entries})
+    if lost:
+        problems.append(Problem(registry.path, 0, 0, "", say(
+            "{count} line(s) that {source} was built with are missing; printed plaques depend on every line, "
+            "so no line is ever deleted (to correct one, add the corrected line at the end: the last line of an "
+            "id counts). Put these back ('git diff {registry}' shows what was removed):\n{lines}",
+            count=len(lost), source=before.source, registry=registry.path, lines="\n".join(lost),
+        )))
+    for entry in guide.files:
+        site, place = entry.site, before.places.get(entry.site.id)
+        if place is None or site.slug in registry.slugs(site.id):
+            continue
+        km = _km(place.lat, place.lon, site.location.lat, site.location.lon)
+        same_name = site.name[guide.default_language] == place.name
+        if km <= SAME_PLACE_KM and (entry.path == place.file or same_name):
+            continue  # a page renamed: the build records its new address
+        line, column = entry.located.position(("id",))
+        problems.append(Problem(entry.path, line, column, "id", say(
+            "plaque {id} was printed for '{old_name}' ({old_file}, page '{old_slug}'), but this file gives it to "
+            "'{name}' (page '{slug}'), {km:.1f} km away: the printed plaques would open another place. Give this "
+            "site a new id (python build.py new suggests free ones) and, if the old site is gone, retire its "
+            "plaque with '- {{id: {id}, retired: {today}, to: NEW_ID}}' in {registry}. If it really is the same "
+            "place under a new address, say so by adding '- {{id: {id}, slug: {slug}, issued: {today}}}' to {registry}",
+            id=site.id, old_name=place.name, old_file=place.file, old_slug=place.slug,
+            name=site.name[guide.default_language], slug=site.slug, km=km, today=today, registry=registry.path,
+        )))
     return problems
 
 
@@ -153,13 +282,22 @@ def additions(guide: Guide, registry: Registry, today: datetime.date) -> list[st
 
 
 def append(path: Path, lines: list[str]) -> None:
-    """Add lines at the end, never touching what is there."""
+    """Add lines at the end, never touching what is there (not even its line endings). The file is
+    replaced whole, by a rename: a build killed at any moment leaves the old file or the new one."""
     if not lines:
         return
-    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
-    if text and not text.endswith("\n"):
-        text += "\n"
-    path.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
+    text = path.read_bytes() if path.exists() else HEADER.encode("utf-8")
+    newline = b"\r\n" if b"\r\n" in text else b"\n"
+    if text and not text.endswith(b"\n"):
+        text += newline
+    temporary = path.with_name(f".{path.name}.new")  # one build of a project at a time: one name will do
+    with open(temporary, "wb") as handle:
+        if path.exists():
+            os.chmod(handle.fileno(), stat.S_IMODE(path.stat().st_mode))
+        handle.write(text + newline.join(line.encode("utf-8") for line in lines) + newline)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
 
 
 @dataclass(frozen=True)
