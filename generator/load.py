@@ -13,11 +13,12 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ValidationError
 
+from . import plaques
 from .cache import FileDigests, Store, cache_root, key
 from .messages import mark, say
-from .model import Context, Settings, Site
+from .model import MAX_NESTING, MAX_SITE_FILE_BYTES, Context, Settings, Site
 from .problems import GuideError, Problem, display_path
-from .yamlsource import FieldPath, Located, YamlProblem, load_yaml
+from .yamlsource import FieldPath, Located, YamlProblem, field_name, load_yaml, too_large_message
 
 
 @dataclass(frozen=True)
@@ -122,20 +123,17 @@ _MESSAGES = {
     "model_type": _expected(mark("expected a group of fields (indented 'name: value' lines), got {got}")),
     "list_type": _expected(mark("expected a list (lines starting with '- '), got {got}")),
     "string_too_short": lambda err: say("must not be empty"),
+    "string_too_long": lambda err: say("is {length} characters long; at most {limit} are allowed here: shorten it",
+                                       length=len(err["input"]), limit=err["ctx"]["max_length"]),
     "too_short": lambda err: say("needs at least one entry"),
+    "too_long": lambda err: say("has {count} entries; at most {limit} are allowed: keep the most useful ones",
+                                count=err["ctx"]["actual_length"], limit=err["ctx"]["max_length"]),
     "greater_than_equal": lambda err: say("must be at least {limit:g} (got {value})", limit=err["ctx"]["ge"], value=err["input"]),
     "less_than_equal": lambda err: say("must be at most {limit:g} (got {value})", limit=err["ctx"]["le"], value=err["input"]),
     "literal_error": _choices,
     "value_error": lambda err: str(err["ctx"]["error"]),
     "string_pattern_mismatch": lambda err: say("{value!r} does not have the expected form", value=err["input"]),
 }
-
-
-def field_name(path: FieldPath) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def problems_from(error: ValidationError, file: str, located: Located, model: type[BaseModel]) -> list[Problem]:
@@ -205,9 +203,9 @@ def load_settings(project: Project) -> tuple[Settings, dict[str, Any]]:
     if not project.config_file.is_file():
         raise GuideError(say("{file}: not found; run the command from the guide's folder", file=file))
     try:
-        located = load_yaml(project.config_file, lenient_tags=True)
+        located = load_yaml(project.config_file, lenient_tags=True, aliases=True)
     except YamlProblem as error:
-        raise GuideError([Problem(file, error.line, error.column, "", error.message)]) from None
+        raise GuideError(_yaml_problems(file, error)) from None
     config = located.data if isinstance(located.data, dict) else {}
     problems = []
     if not isinstance(config.get("site_url"), str) or not config["site_url"].startswith(("http://", "https://")):
@@ -220,6 +218,10 @@ def load_settings(project: Project) -> tuple[Settings, dict[str, Any]]:
     if settings:
         problems += [Problem(file, *sub.position(field), "extra.guide." + field_name(field), message)
                      for field, message in _settings_problems(settings)]
+        organisation = ("organisation", settings.default_language)  # printed on every plaque
+        if settings.default_language in settings.organisation:
+            problems += [Problem(file, *sub.position(organisation), "extra.guide." + field_name(organisation), message)
+                         for message in _unprintable(settings.organisation[settings.default_language])]
     if problems:
         raise GuideError(problems)
     return settings, config
@@ -261,6 +263,46 @@ def _duplicates(files: Iterable[SiteFile], field: str, message: str) -> list[Pro
     return problems
 
 
+def _yaml_problems(file: str, error: YamlProblem) -> list[Problem]:
+    return [Problem(file, found.line, found.column, found.field, found.message) for found in error.all]
+
+
+def _unreadable(file: str, error: OSError) -> Problem:
+    return Problem(file, 0, 0, "", say("cannot be read ({reason}); replace it with a site file or remove it from sites/",
+                                       reason=error.strerror or error))
+
+
+def _unprintable(text: str) -> list[str]:
+    """Why `text` cannot be printed on a plaque as written: characters the plaque font lacks, which the
+    plaque would silently leave out. Nothing when the font is not installed (the print stage says so)."""
+    try:
+        missing = plaques.unprintable(text)
+    except plaques.FontMissing:
+        return []
+    if not missing:
+        return []
+    return [say("the plaque font has no {characters}; the printed plaque would leave them out. Write it with "
+                "characters the font has (for example the usual Chinese form of a Han-Nom character)",
+                characters=", ".join(f"'{char}' (U+{ord(char):04X})" for char in missing))]
+
+
+def _plaque_problems(entry: SiteFile) -> list[Problem]:
+    """Names that the plaque cannot print as written (every configured language's name is printed)."""
+    problems = []
+    for language, name in entry.site.name.items():
+        path = ("name", language)
+        problems += [Problem(entry.path, *entry.located.position(path), field_name(path), message)
+                     for message in _unprintable(name)]
+    return problems
+
+
+def site_paths(folder: Path) -> list[Path]:
+    """The site files in `folder`: *.yaml and *.yml, without the hidden and lock files editors keep
+    beside them (Emacs' `.#x.yaml` is a link to nowhere, `#x.yaml#` its auto-save)."""
+    found = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    return [path for path in found if not path.name.startswith((".", "#"))]
+
+
 def _media_present(site: Site, media_root: Path) -> bool:
     """Whether the media a cached site names are still there (validation checked it when it ran)."""
     named = [image.file for image in site.images] + list(site.audio.values())
@@ -284,23 +326,38 @@ def load_guide(root: Path, digests: FileDigests | None = None) -> Guide:
     current: dict[str, SiteFile] = {}
     files: list[SiteFile] = []
     problems: list[Problem] = []
-    paths = sorted(project.sites_dir.glob("*.yaml")) + sorted(project.sites_dir.glob("*.yml"))
-    for path in paths:
+    for path in site_paths(project.sites_dir):
         shown = project.show(path)
-        digest = digests.of(path)
+        try:
+            size = path.stat().st_size
+            if size > MAX_SITE_FILE_BYTES:  # refused before it is read, hashed or parsed
+                problems.append(Problem(shown, 1, 1, "", too_large_message(size, MAX_SITE_FILE_BYTES)))
+                continue
+            digest = digests.of(path)
+        except OSError as error:  # a folder named x.yaml, a link to nowhere, no permission
+            problems.append(_unreadable(shown, error))
+            continue
         entry_key = key("site", shown, digest, context)
         entry = cached.get(entry_key)
         if entry is None or not _media_present(entry.site, project.media_dir):
             try:
-                located = load_yaml(path)
+                located = load_yaml(path, max_bytes=MAX_SITE_FILE_BYTES, max_depth=MAX_NESTING)
             except YamlProblem as error:
-                problems.append(Problem(shown, error.line, error.column, "", error.message))
+                problems += _yaml_problems(shown, error)
+                continue
+            except OSError as error:
+                problems.append(_unreadable(shown, error))
                 continue
             site, found = _validate(Site, located, shown, {"guide": context})
             problems += found
             if site is None:
                 continue
             entry = SiteFile(shown, site, located, digest)
+            unprintable = _plaque_problems(entry)
+            if unprintable:  # reported on every run until fixed: such an entry is never cached
+                problems += unprintable
+                files.append(entry)
+                continue
         current[entry_key] = entry
         files.append(entry)
     problems += _duplicates(files, "id", mark("{value!r} is already the plaque id of {other}; every site needs its own"))

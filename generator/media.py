@@ -2,26 +2,38 @@
 
 Every output name carries a hash of its input, so files can be cached for ever by browsers and
 re-encoding is skipped when the source has not changed (a cache folder keyed by the same hash).
+
+Volunteers' files are decoded only by the decoder their name promises (Pillow would otherwise pick one
+by content, Ghostscript for a `.jpg` holding PostScript), and only within the limits of model.py: bytes
+are checked before anything is read, pixels and duration from the header before anything is decoded.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import re
 import shutil
+import unicodedata
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import mutagen
-from mutagen import MutagenError
+from mutagen import FileType, MutagenError
+from mutagen.mp3 import MP3
+from mutagen.mp4 import MP4
+from mutagen.oggopus import OggOpus
+from mutagen.oggvorbis import OggVorbis
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .cache import FileDigests
 from .files import write_atomically
 from .load import Guide, field_name
 from .messages import mark, say
+from .model import IMAGE_FORMATS, MAX_AUDIO_BYTES, MAX_AUDIO_SECONDS, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 from .problems import GuideError, Problem
 
 # 1200 serves 390 px phones at 3x; a 1600 variant cost 40 % of the encoding time and served no phone.
@@ -29,8 +41,22 @@ WIDTHS = (480, 960, 1200)
 FALLBACK_WIDTH = 960  # the JPEG for browsers without WebP
 WEBP_QUALITY = 72
 JPEG_QUALITY = 78
-PIPELINE = f"v1-{WIDTHS}-{FALLBACK_WIDTH}-{WEBP_QUALITY}-{JPEG_QUALITY}"
+# v2: metadata (JPEG comments) no longer copied into the variants; decoders chosen by the file name.
+PIPELINE = f"v2-{WIDTHS}-{FALLBACK_WIDTH}-{WEBP_QUALITY}-{JPEG_QUALITY}"
 OUTPUT_FOLDER = "media"
+# Each audio suffix → the only parsers its files are given (Ogg holds Vorbis or Opus).
+AUDIO_FORMATS: dict[str, tuple[str, tuple[type[FileType], ...]]] = {
+    ".mp3": ("MP3", (MP3,)),
+    ".m4a": ("M4A", (MP4,)),
+    ".ogg": ("Ogg", (OggVorbis, OggOpus)),
+}
+MB = 1024 * 1024
+# Pillow warns from 89 megapixels on; pictures are refused from MAX_IMAGE_PIXELS on, with a message of ours.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+
+class Unusable(ValueError):
+    """A media file the guide will not publish, and why, with what to do, in the volunteer's language."""
 
 
 @dataclass(frozen=True)
@@ -68,11 +94,59 @@ def _widths(original: int) -> list[int]:
     return sorted({w for w in WIDTHS if w < original} | {min(original, WIDTHS[-1])})
 
 
+def _check_bytes(source: Path, limit: int, advice: str) -> None:
+    size = source.stat().st_size
+    if size > limit:
+        raise Unusable(say("it is {size} MB; the limit is {limit} MB: {advice}",
+                           size=math.ceil(size / MB), limit=limit // MB, advice=say(advice)))
+
+
+def _check_pixels(width: int, height: int) -> None:
+    if width * height > MAX_IMAGE_PIXELS:
+        raise Unusable(say("it is {width} × {height} pixels ({megapixels} megapixels); the limit is {limit} "
+                           "megapixels: resize it (2000 pixels wide is plenty for the guide)", width=width,
+                           height=height, megapixels=math.ceil(width * height / 1e6), limit=MAX_IMAGE_PIXELS // 1_000_000))
+
+
+IMAGE_ADVICE = mark("save it smaller (2000 pixels wide, JPEG quality 85, is plenty for the guide)")
+
+
+def _open_image(source: Path) -> Image.Image:
+    """The picture, header read, by the decoder of an accepted format only; its format must be the one
+    its name says and its size within the limit before a pixel is decoded."""
+    formats = sorted(set(IMAGE_FORMATS.values()))
+    try:
+        opened = Image.open(source, formats=formats)
+    except UnidentifiedImageError:
+        raise Unusable(say("it is not a JPEG, PNG or WebP picture (only these are read); save it again as JPEG "
+                           "or PNG")) from None
+    except Image.DecompressionBombError:  # Pillow's own limit, far above ours: the header says more
+        raise Unusable(say("it has more than {limit} megapixels; resize it (2000 pixels wide is plenty for the "
+                           "guide)", limit=MAX_IMAGE_PIXELS // 1_000_000)) from None
+    found = "JPEG" if opened.format == "MPO" else opened.format  # a camera's JPEG with a second picture in it
+    if found != IMAGE_FORMATS[source.suffix.lower()]:
+        opened.close()
+        right = next(suffix for suffix, name in IMAGE_FORMATS.items() if name == found)
+        raise Unusable(say("it is a {found} picture, but its name ends in '{suffix}'; rename it to end in '{right}'",
+                           found=found, suffix=source.suffix, right=right))
+    try:
+        _check_pixels(*opened.size)
+    except Unusable:
+        opened.close()
+        raise
+    return opened
+
+
 def _encode_image(source: Path, key: str, cache: Path) -> RenderedImage:
     """Decode, orient, strip metadata and write every variant into `cache`."""
-    with Image.open(source) as opened:
-        opened.load()
+    with _open_image(source) as opened:
+        try:
+            opened.load()
+        except (OSError, SyntaxError, ValueError) as error:  # truncated, corrupt: Pillow's words are no help
+            raise Unusable(say("the picture cannot be read to the end (the file is damaged or was not copied "
+                               "completely); copy it again, or save it again as JPEG")) from error
         picture = ImageOps.exif_transpose(opened).convert("RGB")
+    picture.info.clear()  # what the photo carried (JPEG comments, EXIF, XMP) is never published
     webp = []
     for width in _widths(picture.width):
         height = round(picture.height * width / picture.width)
@@ -93,6 +167,7 @@ def _encode_image(source: Path, key: str, cache: Path) -> RenderedImage:
 def render_image(source: Path, cache: Path, digests: FileDigests) -> RenderedImage:
     """The variants of one image, from the cache when its content was seen before."""
     cache.mkdir(parents=True, exist_ok=True)
+    _check_bytes(source, MAX_IMAGE_BYTES, IMAGE_ADVICE)
     key = _digest(source, digests)
     manifest = cache / f"{key}.json"
     if manifest.is_file():
@@ -102,23 +177,56 @@ def render_image(source: Path, cache: Path, digests: FileDigests) -> RenderedIma
             tuple(Variant(**v) for v in data["webp"]), Variant(**data["jpeg"]),
         )
         if all((cache / Path(v.path).name).is_file() for v in (*rendered.webp, rendered.jpeg)):
+            _check_pixels(rendered.width, rendered.height)
             return rendered
     rendered = _encode_image(source, key, cache)
     write_atomically(manifest, lambda path: path.write_text(json.dumps(asdict(rendered))))
     return rendered
 
 
+def url_safe_name(name: str) -> str:
+    """A file name that needs no escaping in an address: accents dropped, and any run of characters but
+    A-Z, a-z, 0-9, '_' and '-' (spaces, '#', '%', '?' among them) made one '-'. Safe names are kept."""
+    stem, suffix = os.path.splitext(name)
+    plain = unicodedata.normalize("NFKD", stem.replace("đ", "d").replace("Đ", "D")).encode("ascii", "ignore").decode()
+    return (re.sub(r"[^A-Za-z0-9_-]+", "-", plain).strip("-") or "audio") + suffix.lower()
+
+
+AUDIO_ADVICE = mark("save it at a lower bit rate (64 kbit/s is plenty for speech)")
+
+
+def _audio_length(source: Path) -> float:
+    """The duration, read by the parser of the format the name says (and only by it)."""
+    kind, parsers = AUDIO_FORMATS[source.suffix.lower()]
+    for parser in parsers:
+        try:
+            length = float(parser(source).info.length)
+        except (MutagenError, OSError, ValueError, EOFError):
+            continue
+        if length > 0:
+            return length
+    raise Unusable(say("it is not a readable {kind} file (the name says {kind}); save it again as MP3", kind=kind))
+
+
+def _check_seconds(seconds: float) -> None:
+    if seconds > MAX_AUDIO_SECONDS:
+        raise Unusable(say("it lasts {minutes} minutes; a narration may last at most {limit} minutes: shorten it",
+                           minutes=math.ceil(seconds / 60), limit=MAX_AUDIO_SECONDS // 60))
+
+
 def render_audio(source: Path, cache: Path, digests: FileDigests) -> RenderedAudio:
     """A hashed copy, with the duration the player shows before anything is downloaded."""
-    name = f"{_digest(source, digests)}-{source.name}"
+    _check_bytes(source, MAX_AUDIO_BYTES, AUDIO_ADVICE)
+    name = f"{_digest(source, digests)}-{url_safe_name(source.name)}"
     manifest = cache / f"{name}.json"
     if manifest.is_file() and (cache / name).is_file():
-        return RenderedAudio(**json.loads(manifest.read_text()))
-    audio = mutagen.File(source)
-    if audio is None or not getattr(audio.info, "length", 0):
-        raise ValueError(say("not a readable audio file"))
+        rendered = RenderedAudio(**json.loads(manifest.read_text()))
+        _check_seconds(rendered.seconds)
+        return rendered
+    seconds = _audio_length(source)
+    _check_seconds(seconds)
     write_atomically(cache / name, lambda path: shutil.copyfile(source, path))
-    rendered = RenderedAudio(f"{OUTPUT_FOLDER}/{name}", source.stat().st_size, float(audio.info.length))
+    rendered = RenderedAudio(f"{OUTPUT_FOLDER}/{name}", source.stat().st_size, seconds)
     write_atomically(manifest, lambda path: path.write_text(json.dumps(asdict(rendered))))
     return rendered
 
@@ -143,6 +251,10 @@ def render_media(guide: Guide, cache: Path, digests: FileDigests) -> MediaIndex:
             if kind == "audio":
                 return path, render_audio(media_root / path, cache, digests)
             return path, render_image(media_root / path, cache, digests)
+        except Unusable as error:
+            line, column = entry.located.position(field)
+            return path, Problem(entry.path, line, column, field_name(field),
+                                 say("media/{path} cannot be used: {reason}", path=path, reason=error))
         except (UnidentifiedImageError, OSError, ValueError, MutagenError, Image.DecompressionBombError) as error:
             line, column = entry.located.position(field)
             reason = say("not a readable image") if isinstance(error, UnidentifiedImageError) else str(error)

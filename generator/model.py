@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
@@ -33,7 +33,8 @@ CATEGORIES = (
 )
 STATUSES = ("open", "closed", "restoration")
 LINK_KINDS = ("video", "vr360", "official", "article", "other")
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+IMAGE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}  # suffix → the one decoder allowed
+IMAGE_SUFFIXES = tuple(IMAGE_FORMATS)
 AUDIO_SUFFIXES = (".mp3", ".m4a", ".ogg")
 # Names a slug may not take: folders and files of a language's site (assets, search, 404...), and
 # names kept free for future guide-level folders.
@@ -43,6 +44,35 @@ LOCAL_TEXT_MARK = "x-local-text"  # replaced in the JSON Schema by the configure
 ID_PATTERN = re.compile(r"[A-Z0-9]{2,12}")
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 MAX_SLUG_LENGTH = 80
+
+
+# Limits: every input is bounded, so a mistake (or a hostile file) is refused at once, with a message
+# that names the limit, instead of slowing or stopping every build. README "Limits" lists them.
+MAX_SITE_FILE_BYTES = 1024 * 1024
+MAX_NESTING = 20  # levels of fields in fields; a site file needs five
+MAX_TEXT = {  # characters, per language
+    "name": 200,
+    "area": 100,
+    "summary": 600,
+    "body": 50_000,
+    "address": 300,
+    "status_note": 1_000,
+    "practical": 500,  # hours, fee, festival
+    "contact": 200,
+    "alt": 500,
+    "caption": 500,
+    "credit": 300,
+    "label": 200,
+    "url": 2_000,
+    "source": 1_000,
+    "uncertain": 1_000,
+    "media": 255,  # a path inside media/
+}
+MAX_ENTRIES = {"images": 50, "links": 50, "sources": 100, "uncertain": 50}
+MAX_IMAGE_BYTES = 25 * 1024 * 1024
+MAX_IMAGE_PIXELS = 50_000_000  # 8,660 × 5,773; a page shows at most 1,200 px wide
+MAX_AUDIO_BYTES = 50 * 1024 * 1024
+MAX_AUDIO_SECONDS = 30 * 60
 
 
 @dataclass(frozen=True)
@@ -139,7 +169,12 @@ def _media_checker(suffixes: tuple[str, ...], kind: str):
         target = (media_root / path).resolve()
         if not target.is_relative_to(media_root.resolve()):
             raise ValueError(say("{value!r} points outside media/; keep files inside media/", value=value))
-        if not target.is_file():
+        try:
+            present = target.is_file()
+        except OSError as error:  # e.g. a name longer than the file system allows (255 bytes)
+            raise ValueError(say("media/{value} cannot be opened ({reason}); give the file a shorter name",
+                                 value=value, reason=error.strerror or error)) from None
+        if not present:
             raise ValueError(say(
                 "media/{value} does not exist; check the spelling (names are case-sensitive) or copy the file there",
                 value=value,
@@ -151,21 +186,34 @@ def _media_checker(suffixes: tuple[str, ...], kind: str):
 
 PlaqueId = Annotated[str, AfterValidator(check_id)]
 Slug = Annotated[str, AfterValidator(check_slug)]
-Text = Annotated[str, Field(min_length=1), AfterValidator(_no_placeholder)]
 Language = Annotated[str, AfterValidator(_check_language)]
-LocalText = Annotated[
-    dict[Language, Text],
-    AfterValidator(_require_default_language),
-    Field(description="Text per language code; the default language (vi) is required.",
-          json_schema_extra={LOCAL_TEXT_MARK: True}),
-]
+
+
+def text(kind: str) -> Any:
+    """A text of at most MAX_TEXT[kind] characters."""
+    return Annotated[str, Field(min_length=1, max_length=MAX_TEXT[kind]), AfterValidator(_no_placeholder)]
+
+
+def local_text(kind: str) -> Any:
+    """A text per language, each of at most MAX_TEXT[kind] characters; the default language required."""
+    return Annotated[
+        dict[Language, text(kind)],
+        AfterValidator(_require_default_language),
+        Field(description="Text per language code; the default language (vi) is required.",
+              json_schema_extra={LOCAL_TEXT_MARK: True}),
+    ]
+
+
+Text = Annotated[str, Field(min_length=1), AfterValidator(_no_placeholder)]  # settings' texts
 LocalMarkdown = Annotated[
-    dict[Language, Annotated[str, Field(min_length=1), AfterValidator(_no_placeholder), AfterValidator(_check_markdown)]],
+    dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_TEXT["body"]), AfterValidator(_no_placeholder),
+                             AfterValidator(_check_markdown)]],
     AfterValidator(_require_default_language),
     Field(json_schema_extra={LOCAL_TEXT_MARK: True}),
 ]
-ImagePath = Annotated[str, AfterValidator(_media_checker(IMAGE_SUFFIXES, mark("an image")))]
-AudioPath = Annotated[str, AfterValidator(_media_checker(AUDIO_SUFFIXES, mark("an audio file")))]
+MediaPath = Annotated[str, Field(max_length=MAX_TEXT["media"])]
+ImagePath = Annotated[MediaPath, AfterValidator(_media_checker(IMAGE_SUFFIXES, mark("an image")))]
+AudioPath = Annotated[MediaPath, AfterValidator(_media_checker(AUDIO_SUFFIXES, mark("an audio file")))]
 
 
 class Strict(BaseModel):
@@ -176,27 +224,28 @@ class Location(Strict):
     lat: float = Field(ge=-90, le=90, description="Latitude, WGS84 decimal degrees (Quảng Ninh is about 21).")
     lon: float = Field(ge=-180, le=180, description="Longitude, WGS84 decimal degrees (Quảng Ninh is about 107).")
     approximate: bool = Field(False, description="true when the coordinates were not surveyed.")
-    address: LocalText | None = None
+    address: local_text("address") | None = None
 
 
 class Image(Strict):
     file: ImagePath = Field(description="Path inside media/, e.g. den-xa-tac/gate.jpg.")
-    alt: LocalText = Field(description="What the image shows, for people who cannot see it.")
-    caption: LocalText | None = None
-    credit: Text | None = Field(None, description="Who made it; say 'illustration' if it is not a photo.")
+    alt: local_text("alt") = Field(description="What the image shows, for people who cannot see it.")
+    caption: local_text("caption") | None = None
+    credit: text("credit") | None = Field(None, description="Who made it; say 'illustration' if it is not a photo.")
 
 
 class Link(Strict):
-    url: Annotated[str, AfterValidator(_check_http_url)] = Field(description="http:// or https:// only.")
-    label: LocalText
+    url: Annotated[str, Field(max_length=MAX_TEXT["url"]), AfterValidator(_check_http_url)] = Field(
+        description="http:// or https:// only.")
+    label: local_text("label")
     kind: Literal[LINK_KINDS] = "other"  # type: ignore[valid-type]
 
 
 class Practical(Strict):
-    hours: LocalText | None = Field(None, description="Opening hours.")
-    fee: LocalText | None = Field(None, description="Entrance fee, or that entry is free.")
-    festival: LocalText | None = Field(None, description="Festival dates.")
-    contact: Text | None = Field(None, description="Phone or e-mail of the caretaker.")
+    hours: local_text("practical") | None = Field(None, description="Opening hours.")
+    fee: local_text("practical") | None = Field(None, description="Entrance fee, or that entry is free.")
+    festival: local_text("practical") | None = Field(None, description="Festival dates.")
+    contact: text("contact") | None = Field(None, description="Phone or e-mail of the caretaker.")
 
 
 class Site(Strict):
@@ -212,21 +261,23 @@ class Site(Strict):
                            "not": {"enum": list(RESERVED_SLUGS)}},
     )
     category: Literal[CATEGORIES]  # type: ignore[valid-type]
-    area: LocalText = Field(description="Town or district, used to group the home page.")
-    name: LocalText
-    summary: LocalText = Field(description="One or two sentences, used in lists and previews.")
+    area: local_text("area") = Field(description="Town or district, used to group the home page.")
+    name: local_text("name")
+    summary: local_text("summary") = Field(description="One or two sentences, used in lists and previews.")
     body: LocalMarkdown = Field(description="The guide text in Markdown; HTML is shown as text.")
     location: Location
     status: Literal[STATUSES] = "open"  # type: ignore[valid-type]
-    status_note: LocalText | None = Field(None, description="Why it is closed or under restoration.")
+    status_note: local_text("status_note") | None = Field(None, description="Why it is closed or under restoration.")
     practical: Practical | None = None
-    images: list[Image] = []
+    images: list[Image] = Field([], max_length=MAX_ENTRIES["images"])
     audio: dict[Language, AudioPath] = Field({}, description="Narration file per language, inside media/.")
-    links: list[Link] = []
-    sources: Annotated[list[Annotated[str, AfterValidator(_check_source)]], Field(min_length=1)] = Field(
-        description="Where the facts come from: web addresses or citations in words."
+    links: list[Link] = Field([], max_length=MAX_ENTRIES["links"])
+    sources: list[Annotated[str, Field(max_length=MAX_TEXT["source"]), AfterValidator(_check_source)]] = Field(
+        description="Where the facts come from: web addresses or citations in words.",
+        min_length=1, max_length=MAX_ENTRIES["sources"],
     )
-    uncertain: list[LocalText] = Field([], description="Notes on facts that are approximate or disputed.")
+    uncertain: list[local_text("uncertain")] = Field(
+        [], description="Notes on facts that are approximate or disputed.", max_length=MAX_ENTRIES["uncertain"])
 
 
 class Settings(Strict):

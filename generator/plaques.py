@@ -153,6 +153,32 @@ def font_files() -> dict[str, Path]:
     return found
 
 
+@cache
+def _coverage() -> tuple[uharfbuzz.Font, ...]:
+    """The fonts' character maps, read in place (HarfBuzz maps the file; nothing is parsed up front)."""
+    fonts = []
+    for path in font_files().values():
+        face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path)),
+                              SC_INDEX_IN_COLLECTION if path.suffix == ".ttc" else 0)
+        fonts.append(uharfbuzz.Font(face))
+    return tuple(fonts)
+
+
+def _invisible(char: str) -> bool:
+    """Characters that need no glyph: spaces and line breaks, and the format characters and variation
+    selectors that shaping consumes."""
+    return char.isspace() or unicodedata.category(char) == "Cf" or 0xFE00 <= ord(char) <= 0xFE0F \
+        or 0xE0100 <= ord(char) <= 0xE01EF
+
+
+def unprintable(text: str) -> list[str]:
+    """The characters of `text` that a plaque cannot print, in order, each once: the plaque font has no
+    glyph for them (Han-Nom characters such as 𡨸 among them), and fpdf2 would leave them out unseen."""
+    fonts = _coverage()
+    return [char for char in dict.fromkeys(_nfc(text)) if not _invisible(char)
+            and any(font.get_nominal_glyph(ord(char)) is None for font in fonts)]
+
+
 @dataclass(frozen=True)
 class _ParsedFont:
     """One style of the font as each process parses it once (fpdf2 would parse the 19 MB collection again
@@ -452,5 +478,5 @@ def render_sheet(texts: list[PlaqueText], preset: Preset, paper: str = "a4", ble
 
 __all__ = [
     "PRESETS", "CodeStyle", "FontMissing", "NotScannable", "PlaqueText", "Preset", "Rendered", "parse_size", "plaque_text",
-    "render_plaque", "render_sheet", "size_warnings",
+    "render_plaque", "render_sheet", "size_warnings", "unprintable",
 ]

@@ -33,9 +33,10 @@ class GuideError(Exception):
 
 
 def display_path(path: Path, root: Path) -> str:
-    """Paths in messages are relative to the project, as a volunteer sees them in the file list."""
+    """Paths in messages are relative to the project, as a volunteer sees them in the file list (a link by
+    its own name, not its target's: a link to nowhere is named as the volunteer sees it)."""
     try:
-        return path.resolve().relative_to(_resolved(root)).as_posix()
+        return (path.parent.resolve() / path.name).relative_to(_resolved(root)).as_posix()
     except ValueError:
         return str(path)
 

@@ -2,22 +2,47 @@
 
 PyYAML forgets where values came from once it builds Python objects, and silently keeps the last of
 two equal keys. We compose the node tree ourselves so every error can point at `file:line:col`.
+
+Reading is bounded before anything is built: the parser's events are read once (linear in the text) to
+refuse nesting deeper than a limit and, in volunteers' files, anchors and aliases (ten lines of
+aliases nested nine deep expand to a billion values); the texts may not hold control characters or
+the invisible bidi controls that make text display other than it reads.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .messages import say
+from .messages import mark, say
 
 FieldPath = tuple[str | int, ...]
 FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml, when PyYAML was built with it
+MAX_DEPTH = 20  # levels of nesting; a site file needs five
+MAX_VALUES = 200_000  # values built from one file where aliases are allowed (mkdocs.yml)
+# Refused in every text: C0 and C1 control characters but tab and line feed, the bidi embeddings,
+# overrides and isolates (U+202A-U+202E, U+2066-U+2069: "Trojan Source"), lone surrogates (which
+# cannot be written as UTF-8) and the non-characters U+FFFE and U+FFFF.
+UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+# Those YAML itself refuses to read when they are written into the file as they are.
+UNREADABLE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+MAX_REPORTED = 20  # unsafe characters reported per file
+
+
+def field_name(path: FieldPath) -> str:
+    """`images[0].alt.vi`: a field as the volunteer finds it in the file."""
+    text = ""
+    for part in path:
+        if isinstance(part, str):  # a field name holding an invisible character shows it escaped
+            part = UNSAFE_CHARACTERS.sub(lambda found: f"\\u{ord(found.group()):04x}", part)
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
 
 
 @dataclass
@@ -48,28 +73,71 @@ class Located:
 
 
 class YamlProblem(ValueError):
-    """The file is not readable YAML; carries the position and a plain-words message."""
+    """The file is not readable YAML, or holds what a file may not; carries the position, the field
+    (when known), a plain-words message, and any further problems found in the same file."""
 
-    def __init__(self, line: int, column: int, message: str) -> None:
+    def __init__(self, line: int, column: int, message: str, field: str = "",
+                 more: Iterable[YamlProblem] = ()) -> None:
         super().__init__(message)
-        self.line, self.column, self.message = line, column, message
+        self.line, self.column, self.message, self.field = line, column, message, field
+        self.more = list(more)
+
+    @property
+    def all(self) -> list[YamlProblem]:
+        return [self, *self.more]
 
 
-def _mark(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def _mark(node: Any) -> tuple[int, int]:
+    """line:column of a node, an event, or a mark itself (libyaml's marks are of a class of their own)."""
+    mark = getattr(node, "start_mark", node)
+    return mark.line + 1, mark.column + 1
 
 
 def _nfc(value: Any) -> Any:
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
+def _position(text: str, index: int) -> tuple[int, int]:
+    """line:column of the character at `index`."""
+    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+
+
+def _character(char: str) -> str:
+    name = unicodedata.name(char, "") or say("a control character")
+    return f"U+{ord(char):04X} ({name})"
+
+
+def _unsafe_message(char: str) -> str:
+    return say("contains the invisible character {character}, which can hide text or make it display other than "
+               "it reads; delete it (retype the text around it if you cannot see it)", character=_character(char))
+
+
 class _Builder:
-    def __init__(self, lenient_tags: bool) -> None:
+    def __init__(self, text: str, lenient_tags: bool, max_values: int | None) -> None:
+        self.text = text
         self.constructor = yaml.constructor.SafeConstructor()
         self.located = Located(None)
         self.lenient_tags = lenient_tags
+        self.budget = max_values
+        self.unsafe: list[YamlProblem] = []  # characters no text may hold, found while building
+        self.spans: list[tuple[int, int, FieldPath]] | None = None  # each scalar's place, when asked for
 
-    def scalar(self, node: yaml.Node) -> Any:
+    def scalar(self, node: yaml.Node, path: FieldPath) -> Any:
+        value = self._construct(node)
+        if self.spans is not None:
+            self.spans.append((node.start_mark.index, node.end_mark.index, path))
+        if isinstance(value, str) and len(self.unsafe) < MAX_REPORTED:
+            for found in UNSAFE_CHARACTERS.finditer(value):
+                # Written as it is, the character is in the file: point at it; written as an escape
+                # ("\u202e"), point at the text.
+                index = self.text.find(found.group(), node.start_mark.index, node.end_mark.index)
+                line, column = _position(self.text, index) if index >= 0 else _mark(node)
+                self.unsafe.append(YamlProblem(line, column, _unsafe_message(found.group()), field_name(path)))
+                if len(self.unsafe) >= MAX_REPORTED:
+                    break
+        return value
+
+    def _construct(self, node: yaml.Node) -> Any:
         try:
             return _nfc(self.constructor.construct_object(node))
         except yaml.constructor.ConstructorError as error:
@@ -82,12 +150,18 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: FieldPath) -> Any:
         self.located.values[path] = _mark(node)
+        if self.budget is not None:
+            self.budget -= 1
+            if self.budget < 0:  # aliases are allowed here, and they multiplied the values
+                raise YamlProblem(*_mark(node), say(
+                    "the file expands to more than {limit} values (YAML aliases '*' repeating large parts); "
+                    "write the values out", limit=MAX_VALUES))
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise YamlProblem(*_mark(key_node), say("a field name must be plain text"))
-                key = str(self.scalar(key_node))
+                key = str(self.scalar(key_node, (*path, key_node.value)))
                 if key in result:
                     line, _ = self.located.keys[(*path, key)]
                     raise YamlProblem(
@@ -99,7 +173,7 @@ class _Builder:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
-        return self.scalar(node)
+        return self.scalar(node, path)
 
 
 def _unclosed_quote(text: str) -> tuple[int, int] | None:
@@ -116,17 +190,88 @@ def _unclosed_quote(text: str) -> tuple[int, int] | None:
     return None
 
 
+_ALIAS_ADVICE = mark("YAML anchors (&name) and aliases (*name) are not allowed in this file; write the value out in full")
+
+
+def _depth_message(limit: int) -> str:
+    return say("the fields are nested more than {limit} levels deep; check the indentation and the brackets [ ] {{ }}",
+               limit=limit)
+
+
+def _screen(text: str, aliases: bool, max_depth: int) -> None:
+    """Refuse nesting deeper than `max_depth` and, unless `aliases`, any anchor or alias, reading the
+    parser's events once: linear in the text, before anything is composed or expanded. Text that is not
+    valid YAML is left to the composer, which stops at the same place and says why."""
+    loader = FastLoader(text)
+    depth = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if not aliases:
+                if isinstance(event, yaml.AliasEvent):
+                    raise YamlProblem(*_mark(event), say("'*{name}' repeats another part of the file: {advice}",
+                                                         name=event.anchor, advice=say(_ALIAS_ADVICE)))
+                if getattr(event, "anchor", None) is not None:
+                    raise YamlProblem(*_mark(event), say("'&{name}' marks a part of the file to repeat elsewhere: {advice}",
+                                                         name=event.anchor, advice=say(_ALIAS_ADVICE)))
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > max_depth:
+                    raise YamlProblem(*_mark(event), _depth_message(max_depth))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as error:
+        if error.problem_mark and "nesting depth" in str(error.problem):  # libyaml's own limit, met looking ahead
+            raise YamlProblem(*_mark(error.problem_mark), _depth_message(max_depth)) from None
+    except yaml.YAMLError:
+        return
+    finally:
+        loader.dispose()
+
+
 def _compose(text: str) -> yaml.Node | None:
     """The node tree, from libyaml (ten times faster than PyYAML's own parser: a province has
     thousands of files); a file libyaml refuses is parsed again by PyYAML, whose messages say more."""
     try:
         return yaml.compose(text, Loader=FastLoader)
     except yaml.YAMLError:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        try:
+            return yaml.compose(text, Loader=yaml.SafeLoader)
+        except RecursionError:  # PyYAML composes recursively; libyaml refused the nesting first
+            raise YamlProblem(1, 1, say("the fields are nested too deeply; check the indentation and the brackets "
+                                        "[ ] {{ }}")) from None
 
 
-def parse_yaml(text: str, lenient_tags: bool = False) -> Located:
-    """Parse one YAML document, keeping positions; raises YamlProblem in plain words."""
+def _unreadable_characters(text: str, lenient_tags: bool) -> None:
+    """Characters YAML refuses to read, as written in the file: each with its place and, where the text
+    read without them shows it, its field."""
+    found = [match.start() for match in UNREADABLE_CHARACTERS.finditer(text)][:MAX_REPORTED]
+    if not found:
+        return
+    cleaned = UNREADABLE_CHARACTERS.sub("\ufffd", text)  # one for one: every place stays where it was
+    spans: list[tuple[int, int, FieldPath]] = []
+    try:
+        _screen(cleaned, False, MAX_DEPTH)
+        node = yaml.compose(cleaned, Loader=FastLoader)
+        if node is not None:
+            builder = _Builder(cleaned, lenient_tags, None)
+            builder.spans = spans
+            builder.build(node, ())
+    except (yaml.YAMLError, YamlProblem, RecursionError):
+        pass
+    problems = []
+    for index in found:
+        fields = [path for start, end, path in spans if start <= index < end]
+        problems.append(YamlProblem(*_position(text, index), _unsafe_message(text[index]),
+                                    field_name(fields[-1]) if fields else ""))
+    raise YamlProblem(problems[0].line, problems[0].column, problems[0].message, problems[0].field, problems[1:])
+
+
+def parse_yaml(text: str, lenient_tags: bool = False, aliases: bool = False, max_depth: int = MAX_DEPTH) -> Located:
+    """Parse one YAML document, keeping positions; raises YamlProblem in plain words.
+
+    `aliases` allows anchors and aliases (their expansion is still bounded); volunteers' files never need them."""
+    _unreadable_characters(text, lenient_tags)
+    _screen(text, aliases, max_depth)
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as error:
@@ -150,14 +295,21 @@ def parse_yaml(text: str, lenient_tags: bool = False) -> Located:
         raise YamlProblem(1, 1, say("this is not valid YAML: {problem}", problem=error)) from None
     if node is None:
         return Located(None)
-    builder = _Builder(lenient_tags)
+    builder = _Builder(text, lenient_tags, MAX_VALUES if aliases else None)
     builder.located.data = builder.build(node, ())
+    if builder.unsafe:
+        first, *more = builder.unsafe
+        raise YamlProblem(first.line, first.column, first.message, first.field, more)
     return builder.located
 
 
-def read_text(path: Path) -> str:
-    """Read UTF-8 (with or without BOM); a wrong encoding raises YamlProblem at the bad byte."""
-    raw = path.read_bytes()
+def read_text(path: Path, max_bytes: int | None = None) -> str:
+    """Read UTF-8 (with or without BOM); a wrong encoding raises YamlProblem at the bad byte, and a file
+    larger than `max_bytes` is refused without being read whole."""
+    with path.open("rb") as handle:
+        raw = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise YamlProblem(1, 1, too_large_message(path.stat().st_size, max_bytes))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -171,5 +323,11 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-def load_yaml(path: Path, lenient_tags: bool = False) -> Located:
-    return parse_yaml(read_text(path), lenient_tags)
+def too_large_message(size: int, limit: int) -> str:
+    return say("the file is {size} KB; a site file may be at most {limit} KB: keep the texts shorter (photos and "
+               "audio go in media/, not in the file)", size=-(-size // 1024), limit=limit // 1024)
+
+
+def load_yaml(path: Path, lenient_tags: bool = False, aliases: bool = False, max_bytes: int | None = None,
+              max_depth: int = MAX_DEPTH) -> Located:
+    return parse_yaml(read_text(path, max_bytes), lenient_tags, aliases, max_depth)
