@@ -27,7 +27,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import addresses, offline, pages, print_run, registry, search
+from . import addresses, integrity, offline, pages, print_run, registry, search
 from .cache import FileDigests, Store, cache_root, key
 from .files import Busy, Files, WorkTree, exclusive, link_files, link_tree, write_tree
 from .load import Guide, Project, load_guide
@@ -130,6 +130,11 @@ def render_site(guide: Guide, plan: SitePlan, output: Path, progress: Progress) 
         shutil.copyfile(output / guide.default_language / "404.html", output / "404.html")
         files, plaque_warnings = printing.result()
     link_files(output, files)
+    plaques = [addresses.plaque_folder(guide) + plaque for plaque in [*(site.id for site in guide.sites),
+                                                                      *plan.forwarding.retired_plaques]]
+    integrity.verify(output, guide.site_url, [  # every address the site hands out, and every one printed or kept
+        *(form for printed in plaques for form in (printed, f"{printed}/", printed.lower(), f"{printed.lower()}/")),
+        *(f"{lang}/{old}/" for old in plan.forwarding.old_slugs for lang in guide.languages)])
     return [*warnings, *plaque_warnings]
 
 
