@@ -5,10 +5,11 @@
 For each N it generates a realistic project (tools/scale_project.py: varied text in vi/en/zh, one
 distinct 2000×1500 photo per site), then runs `python build.py` on it as a volunteer does, in a
 subprocess, and times it: fully cold, cold with the photo cache kept, pages alone from nothing (photos
-and plaques cached), nothing changed, one edit, one photo replaced; then how long `build.py serve` takes to show an edit (median of three). Every 50 ms the
-whole process tree (the build, the fork server and its workers) is sampled from /proc: memory as summed
-PSS (pages the workers share with the fork server count once) and the largest process's RSS, and CPU
-time per process, so the CPU other programs used meanwhile can be told apart from the build's.
+and plaques cached), nothing changed, one edit, one photo replaced; then how long `build.py serve` takes
+to show an edit (median of three). Every 50 ms the whole process tree (the build, the fork server and
+its workers) is sampled from /proc: memory as summed PSS (pages the workers share with the fork server
+count once) and the largest process's RSS, and CPU time per process, so the CPU other programs used
+meanwhile can be told apart from the build's.
 
 Two floors say how much of that time is the guide's own: the encoder floor (the same image variants
 made with plain Pillow on every core, so "new-photo cost ratio" near 1 means the media stage adds
