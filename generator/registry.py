@@ -291,13 +291,17 @@ def append(path: Path, lines: list[str]) -> None:
     if text and not text.endswith(b"\n"):
         text += newline
     temporary = path.with_name(f".{path.name}.new")  # one build of a project at a time: one name will do
-    with open(temporary, "wb") as handle:
-        if path.exists():
-            os.chmod(handle.fileno(), stat.S_IMODE(path.stat().st_mode))
-        handle.write(text + newline.join(line.encode("utf-8") for line in lines) + newline)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "wb") as handle:
+            if path.exists():
+                os.chmod(handle.fileno(), stat.S_IMODE(path.stat().st_mode))
+            handle.write(text + newline.join(line.encode("utf-8") for line in lines) + newline)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 @dataclass(frozen=True)
