@@ -120,7 +120,9 @@ def _new_options(command: argparse.ArgumentParser) -> None:
 
 
 def _serve_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--host", default="127.0.0.1")
+    command.add_argument("--host", default="127.0.0.1",
+                         help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0 opens the "
+                              "preview to the whole network)")
     command.add_argument("--port", type=int, default=8000)
 
 

@@ -1,7 +1,8 @@
 """`build.py serve`: a local preview that rebuilds when a site, media or settings file changes.
 
-A broken file never stops the preview: the last good build stays served, and the problems are shown
-in the terminal and at the top of every page until the file is fixed.
+Nothing stops the preview: after a broken file or any other failure (a full disk, a folder that
+cannot be written, a MkDocs error) the last good build stays served, and the problems are shown in
+the terminal and at the top of every page until the next build succeeds.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from stat import S_ISREG
 
 from . import pipeline
 from .load import Project
@@ -24,15 +26,25 @@ WATCHED = ("sites", "media", "mkdocs.yml", "plaques.yaml")
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    """Modification time and size of every watched file: polling works on every system and editor."""
+    """Modification time and size of every watched file: polling works on every system and editor
+    (a file an editor replaces while it is looked at is seen on the next look)."""
     found: dict[str, tuple[int, int]] = {}
     for name in WATCHED:
         base = root / name
-        for path in [base] if base.is_file() else base.rglob("*") if base.is_dir() else []:
-            if path.is_file():
-                stat = path.stat()
-                found[str(path)] = (stat.st_mtime_ns, stat.st_size)
+        with contextlib.suppress(OSError):  # a folder removed while it is walked
+            for path in [base] if base.is_file() else base.rglob("*") if base.is_dir() else []:
+                with contextlib.suppress(OSError):
+                    stat = path.stat()
+                    if S_ISREG(stat.st_mode):
+                        found[str(path)] = (stat.st_mtime_ns, stat.st_size)
     return found
+
+
+def describe(error: Exception) -> str:
+    """One line for a failure that is not a volunteer's mistake (the terminal and the page's banner)."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    return f"{type(error).__name__}: {error}"
 
 
 class Preview:
@@ -58,6 +70,11 @@ class Preview:
         except GuideError as error:
             self.server.notice = say("The last good build is still shown. Fix these problems:") + "\n" + str(error)
             self.say_line(str(error))
+            return
+        except Exception as error:  # anything else must not stop the preview either
+            problem = say("the build stopped: {error}", error=describe(error))
+            self.server.notice = say("The last good build is still shown. Fix these problems:") + "\n" + problem
+            self.say_line(problem)
             return
         if self.output != result.output:  # the first good build: serve it from now on
             self.server.directory = self.output = result.output

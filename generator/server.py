@@ -2,6 +2,8 @@
 
 Used by `build.py serve` (which can also put a notice on every page, e.g. validation errors), by the
 browser tests and by the page-weight benchmark, so all three measure what a visitor would get.
+It listens on 127.0.0.1 unless told otherwise, and serves nothing outside its folder: a path that
+leads out of it (`..`, also percent-encoded, or a symbolic link) or holds a NUL byte is a 404.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import html
 import io
 import os
 import threading
+from collections import deque
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,13 +27,14 @@ TYPES = {".webp": "image/webp", ".mp3": "audio/mpeg", ".js": "application/javasc
 
 class GuideServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a burst (a page's images, a load test of 20 at a time) waits, is not refused
     notice: str | None = None  # plain text shown at the top of every page while set
     cache_control = "no-cache"  # a preview shows edits at once; benchmarks use a host's max-age
 
     def __init__(self, address: tuple[str, int], directory: Path) -> None:
         super().__init__(address, StaticHandler)
         self.directory = directory  # may be switched while serving (the preview's first good build)
-        self.sent: list[tuple[str, int]] = []  # (path, bytes on the wire), for benchmarks
+        self.sent: deque[tuple[str, int]] = deque(maxlen=100_000)  # (path, bytes on the wire), for benchmarks
 
 
 class _Counting(io.BufferedIOBase):
@@ -69,6 +73,15 @@ class StaticHandler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", self.server.cache_control)
         super().end_headers()
 
+    def _inside(self) -> bool:
+        """Whether the request names something inside the served folder: no NUL byte, and not led out
+        of it by '..' (the base class drops those, decoded or not) or by a symbolic link."""
+        path = self.translate_path(self.path)
+        if "\x00" in path:
+            return False
+        root, real = os.path.realpath(self.directory), os.path.realpath(path)
+        return real == root or real.startswith(root + os.sep)
+
     def _file(self) -> str | None:
         path = self.translate_path(self.path)
         if os.path.isdir(path):
@@ -78,6 +91,16 @@ class StaticHandler(SimpleHTTPRequestHandler):
         return path if os.path.isfile(path) else None
 
     def send_head(self):  # type: ignore[override]
+        if not self._inside():
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        try:
+            return self._send_head()
+        except OSError:  # gone between looking and reading: a rebuild swapped the folder
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+
+    def _send_head(self):  # type: ignore[no-untyped-def]
         path = self._file()
         content_type = self.guess_type(path) if path else ""
         is_html = content_type.startswith("text/html")
@@ -106,10 +129,12 @@ class StaticHandler(SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(self.directory) / "404.html"
-        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+        try:
+            body = (Path(self.directory) / "404.html").read_bytes() if code == HTTPStatus.NOT_FOUND else None
+        except OSError:
+            body = None
+        if body is None:
             return super().send_error(code, message, explain)
-        body = page.read_bytes()
         self.send_response(code)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
