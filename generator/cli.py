@@ -160,5 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         count = len(error.problems)
         print("\n" + say("{count} problem(s) found; nothing was built or changed.", count=count), file=sys.stderr)
         return 1
+    except OSError as error:  # a full disk, a folder that cannot be written: say so in one line (site/ is kept)
+        print(say("the build stopped: {error}", error=preview.describe(error)), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

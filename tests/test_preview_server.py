@@ -247,3 +247,15 @@ def get_url(port: int, path: str) -> tuple[int, bytes]:
         return response.status, response.read()
     finally:
         connection.close()
+
+
+def test_a_folder_that_cannot_be_written_is_one_line_not_a_traceback(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The command line, like serve: an operating-system failure (here: --output under a file) is reported
+    in one line, and exits 1."""
+    (project / "taken").write_text("a file, not a folder", encoding="utf-8")
+
+    assert cli.main(["--root", str(project), "build", "--output", str(project / "taken" / "site")]) == 1
+
+    err = capsys.readouterr().err
+    assert f"\nthe build stopped: File exists: {project / 'taken'}\n" in err
+    assert "Traceback" not in err
