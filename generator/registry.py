@@ -283,14 +283,16 @@ def additions(guide: Guide, registry: Registry, today: datetime.date) -> list[st
 
 def append(path: Path, lines: list[str]) -> None:
     """Add lines at the end, never touching what is there (not even its line endings). The file is
-    replaced whole, by a rename: a build killed at any moment leaves the old file or the new one."""
+    replaced whole, by a rename: a build killed at any moment leaves the old file or the new one (and
+    a replacement it did not finish, removed here by the next build)."""
+    temporary = path.with_name(f".{path.name}.new")  # one build of a project at a time: one name will do
+    temporary.unlink(missing_ok=True)
     if not lines:
         return
     text = path.read_bytes() if path.exists() else HEADER.encode("utf-8")
     newline = b"\r\n" if b"\r\n" in text else b"\n"
     if text and not text.endswith(b"\n"):
         text += newline
-    temporary = path.with_name(f".{path.name}.new")  # one build of a project at a time: one name will do
     try:
         with open(temporary, "wb") as handle:
             if path.exists():
