@@ -186,7 +186,7 @@ def render_image(source: Path, cache: Path, digests: FileDigests) -> RenderedIma
 
 def url_safe_name(name: str) -> str:
     """A file name that needs no escaping in an address: accents dropped, and any run of characters but
-    A-Z, a-z, 0-9, '_' and '-' (spaces, '#', '%', '?' among them) made one '-'. Safe names are kept."""
+    A-Z, a-z, 0-9, '_' and '-' (spaces, '#', '%', '?' among them) made one '-'; a name of only those is kept."""
     stem, suffix = os.path.splitext(name)
     plain = unicodedata.normalize("NFKD", stem.replace("đ", "d").replace("Đ", "D")).encode("ascii", "ignore").decode()
     return (re.sub(r"[^A-Za-z0-9_-]+", "-", plain).strip("-") or "audio") + suffix.lower()

@@ -241,16 +241,16 @@ def _compose(text: str) -> yaml.Node | None:
                                         "[ ] {{ }}")) from None
 
 
-def _unreadable_characters(text: str, lenient_tags: bool) -> None:
+def _unreadable_characters(text: str, lenient_tags: bool, max_depth: int) -> None:
     """Characters YAML refuses to read, as written in the file: each with its place and, where the text
-    read without them shows it, its field."""
+    read without them shows it (never expanding an alias), its field."""
     found = [match.start() for match in UNREADABLE_CHARACTERS.finditer(text)][:MAX_REPORTED]
     if not found:
         return
     cleaned = UNREADABLE_CHARACTERS.sub("\ufffd", text)  # one for one: every place stays where it was
     spans: list[tuple[int, int, FieldPath]] = []
     try:
-        _screen(cleaned, False, MAX_DEPTH)
+        _screen(cleaned, False, max_depth)
         node = yaml.compose(cleaned, Loader=FastLoader)
         if node is not None:
             builder = _Builder(cleaned, lenient_tags, None)
@@ -270,7 +270,7 @@ def parse_yaml(text: str, lenient_tags: bool = False, aliases: bool = False, max
     """Parse one YAML document, keeping positions; raises YamlProblem in plain words.
 
     `aliases` allows anchors and aliases (their expansion is still bounded); volunteers' files never need them."""
-    _unreadable_characters(text, lenient_tags)
+    _unreadable_characters(text, lenient_tags, max_depth)
     _screen(text, aliases, max_depth)
     try:
         node = _compose(text)
