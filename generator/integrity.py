@@ -112,9 +112,16 @@ class _Site:
 
 
 def _page_links(page: bytes) -> Iterator[tuple[bytes, bytes]]:
-    """(attribute, address) of every address a page hands out, as bytes (decoded only when new)."""
-    for name, double, single, bare in _ATTRIBUTE.findall(page):
-        value = double or single or bare
+    """(attribute, address) of every address a page hands out, as bytes (decoded only when new). Only in
+    a tag and not inside another attribute's quoted value: text that shows markup (`&lt;img src=x&gt;`,
+    a volunteer's HTML shown as text, in a paragraph or a `content="…"`) is no link."""
+    for match in _ATTRIBUTE.finditer(page):
+        start = match.start()
+        tag = page.rfind(b"<", 0, start)
+        if tag < page.rfind(b">", 0, start) or page.count(b'"', tag, start) % 2:
+            continue
+        name, double, single, bare = match.groups()
+        value = double if double is not None else single if single is not None else bare
         if name == b"srcset":  # 'url [descriptor], url [descriptor]': a url runs to whitespace (data: urls hold commas)
             for address in _SRCSET_URL.findall(value):
                 address = address.rstrip(b",")

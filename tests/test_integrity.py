@@ -86,6 +86,15 @@ def test_how_addresses_resolve(tmp_path: Path) -> None:
     assert problems_in(site) == []
 
 
+def test_markup_shown_as_text_is_not_a_link(tmp_path: Path) -> None:
+    site = write_site(tmp_path, {"vi/index.html": (
+        "<title>&lt;/title&gt;&lt;img src=x onerror=alert(1)&gt;</title>"
+        '<meta property="og:title" content="&lt;img src=x&gt; and href=&#34;y&#34; src=\'z\'">'
+        '<p>&lt;a href="nowhere/"&gt;a link written as text&lt;/a&gt; <img alt="src=q" src="../index.html"></p>')})
+
+    assert problems_in(site) == []
+
+
 def test_broken_and_escaping_addresses_are_reported(tmp_path: Path) -> None:
     site = write_site(tmp_path, {"vi/a/index.html": (
         '<a href="../../../etc/passwd">out</a> <a href="/other-root/x">outside the site path</a> '
