@@ -259,3 +259,79 @@ def test_a_folder_that_cannot_be_written_is_one_line_not_a_traceback(project: Pa
     err = capsys.readouterr().err
     assert f"\nthe build stopped: File exists: {project / 'taken'}\n" in err
     assert "Traceback" not in err
+
+
+def chattr(path: Path, flag: str) -> bool:
+    return subprocess.run(["chattr", flag, str(path)], capture_output=True).returncode == 0 if shutil.which("chattr") else False
+
+
+@pytest.fixture
+def immutable(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Make folders undeletable and unrenamable, even for root (as a read-only disk or a locked folder
+    would be for a user); every one made so is released after the test."""
+    made: list[Path] = []
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    if not chattr(probe, "+i"):
+        pytest.skip("chattr +i needs root and a file system that has it")
+    chattr(probe, "-i")
+
+    def make(path: Path) -> None:
+        assert chattr(path, "+i")
+        made.append(path)
+
+    yield make
+    for path in made:
+        chattr(path, "-i")
+
+
+def test_an_unreplaceable_old_site_is_one_line_and_kept(project: Path, immutable, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    assert cli.main(["--root", str(project), "build"]) == 0
+    immutable(project / "site")
+    edit(project / "sites" / "den-xa-tac.yaml", "en: Xã Tắc Temple", "en: Xa Tac Temple (edited)")
+    capsys.readouterr()
+
+    assert cli.main(["--root", str(project), "build"]) == 1
+
+    err = capsys.readouterr().err
+    assert f"the build stopped: Operation not permitted: {project / 'site'}" in err and "Traceback" not in err
+    assert "Xã Tắc Temple" in (project / "site" / "en" / "den-xa-tac" / "index.html").read_text(encoding="utf-8")
+    assert not list(project.glob(".site.building-*"))
+
+
+def test_an_undeletable_old_site_is_replaced_and_removed_later(project: Path, immutable) -> None:  # type: ignore[no-untyped-def]
+    pipeline.build(project)
+    locked = project / "site" / "vi" / "den-xa-tac"
+    immutable(locked)  # its page cannot be deleted: the old site cannot be removed whole
+    edit(project / "sites" / "den-xa-tac.yaml", "en: Xã Tắc Temple", "en: Xa Tac Temple (edited)")
+
+    pipeline.build(project)
+
+    assert "Xa Tac Temple (edited)" in (project / "site" / "en" / "den-xa-tac" / "index.html").read_text(encoding="utf-8")
+    chattr(next(project.glob(".site.building-*/vi/den-xa-tac")), "-i")
+    edit(project / "sites" / "den-xa-tac.yaml", "(edited)", "(edited again)")
+    pipeline.build(project)
+    deadline = time.monotonic() + 30
+    while list(project.glob(".site.building-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not list(project.glob(".site.building-*"))
+
+
+def test_serve_keeps_serving_when_the_old_site_cannot_be_replaced(project: Path, immutable) -> None:  # type: ignore[no-untyped-def]
+    port = free_port()
+    server = start_serve(project, port)
+    page_url = f"http://127.0.0.1:{port}/en/den-xa-tac/"
+    site = project / "sites" / "den-xa-tac.yaml"
+    try:
+        wait_for(page_url, lambda page: "Xã Tắc Temple" in page)
+        immutable(project / "site")
+        edit(site, "en: Xã Tắc Temple", "en: Xa Tac Temple (edited)")
+        page = wait_for(page_url, lambda page: 'role="alert"' in page)
+        assert "the build stopped: Operation not permitted" in page and "Xã Tắc Temple" in page
+        chattr(project / "site", "-i")
+        edit(site, "(edited)", "(edited again)")
+        wait_for(page_url, lambda page: 'role="alert"' not in page and "Xa Tac Temple (edited again)" in page)
+    finally:
+        chattr(project / "site", "-i")
+        out, err = stop(server)
+    assert "Traceback" not in out + err
