@@ -118,7 +118,7 @@ def test_search_works_without_service_worker_or_storage(browser, host: str) -> N
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
         page.goto(f"{host}vi/search/?q=xa%20tac")
-        page.wait_for_function("document.querySelectorAll('.guide-search__results a').length > 0", timeout=10_000)
+        page.wait_for_selector(".guide-search__results a", timeout=10_000)
         assert page.get_by_role("searchbox").input_value() == "xa tac"
         assert errors == []
     finally:
