@@ -10,7 +10,7 @@ every `<loc>` and `xhtml:link` of every `sitemap.xml`; every URL of the offline 
 An address resolves as a static host resolves it: `x/` and `x` (a folder) to `x/index.html`, `x` to
 the file `x` or `x.html`. Other hosts' addresses and `mailto:`, `geo:`, `tel:`, `data:` are not
 followed. Fast enough to run after every build: one walk of the folder, a byte-level regex over each
-page, and set lookups (about 0.3 s for 1,000 sites in three languages; see README).
+page, and set lookups (0.6 s for the 7,000 pages, 55 MB, of 1,000 sites in three languages).
 """
 
 from __future__ import annotations
