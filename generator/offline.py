@@ -1,4 +1,5 @@
-"""What "save this area for offline use" downloads, per language, with its size shown beforehand."""
+"""What "save this area for offline use" downloads, per language, with its size shown beforehand; and the
+list "near me" reads, which a saved area keeps too."""
 
 from __future__ import annotations
 
@@ -8,32 +9,55 @@ from pathlib import Path
 from .addresses import plaque_folder
 from .load import Guide
 from .media import MediaIndex, RenderedAudio, RenderedImage
-from .pages import site_path
+from .model import Site
+from .pages import NEAR_FILE, area_page, group_areas, near_list, site_path
 
 OFFLINE_FILE = "offline.json"
+NEAR_SCRIPT = "assets/near.js"  # shared by every language; loaded by guide.js when "near me" is tapped
 
 
-def area_manifest(guide: Guide, language: str, media: MediaIndex, output: Path) -> str:
-    """{area: {urls, bytes}}: each site page of the area, its plaque address pages (so scanning the
-    plaque works without signal), its pictures (the 960 px variant; the service worker substitutes it
-    for other widths offline) and its narration in this language."""
+def language_files(guide: Guide, media: MediaIndex, output: Path) -> dict[str, str]:
+    """Each language's near-me list and offline lists, by path under the site root (`output` holds the
+    pages and media already: the lists give their sizes)."""
+    files = {}
+    for language in guide.languages:
+        near = near_list(guide, language)
+        files[f"{language}/{NEAR_FILE}"] = near
+        files[f"{language}/{OFFLINE_FILE}"] = area_manifest(guide, language, media, output, len(near.encode()))
+    return files
+
+
+def area_manifest(guide: Guide, language: str, media: MediaIndex, output: Path, near_bytes: int) -> str:
+    """{area: {urls, bytes}}: the area's page, the home page and "near me" (its script and list, so it
+    works without signal), each site page of the area, its plaque address pages (so scanning the plaque
+    works without signal), its pictures (the 960 px variant; the service worker substitutes it for other
+    widths offline) and its narration in this language."""
     folder = plaque_folder(guide)
+    shared = {site_path(language): output / site_path(language) / "index.html", NEAR_SCRIPT: output / NEAR_SCRIPT}
+    shared_bytes = near_bytes + sum(file.stat().st_size for file in shared.values())
     areas: dict[str, dict[str, object]] = {}
-    for site in guide.sites:
-        pages = [site_path(language, site.slug), f"{folder}{site.id}/", f"{folder}{site.id}/".lower()]
-        urls = list(dict.fromkeys(pages))
-        files = [output / url / "index.html" for url in urls]
-        for image in site.images:
-            rendered = media[image.file]
-            assert isinstance(rendered, RenderedImage)
-            variant = next((v for v in rendered.webp if v.width >= 960), rendered.largest)
-            urls.append(variant.path)
-        if language in site.audio:
-            rendered_audio = media[site.audio[language]]
-            assert isinstance(rendered_audio, RenderedAudio)
-            urls.append(rendered_audio.path)
-        files += [output / url for url in urls[len(files):]]
-        area = areas.setdefault(site.area[guide.default_language], {"urls": [], "bytes": 0})
-        area["urls"] += urls  # type: ignore[operator]
-        area["bytes"] += sum(file.stat().st_size for file in files)  # type: ignore[operator]
+    for area in group_areas(guide):
+        page = site_path(language, area_page(area.slug))
+        urls, size = [page, *shared, f"{language}/{NEAR_FILE}"], shared_bytes + (output / page / "index.html").stat().st_size
+        for site in area.sites:
+            pages = list(dict.fromkeys([site_path(language, site.slug), f"{folder}{site.id}/", f"{folder}{site.id}/".lower()]))
+            kept = _media_kept(site, language, media)
+            urls += [*pages, *kept]
+            size += sum((output / url / "index.html").stat().st_size for url in pages)
+            size += sum((output / path).stat().st_size for path in kept)
+        areas[area.key] = {"urls": urls, "bytes": size}
     return json.dumps(areas, ensure_ascii=False, sort_keys=True)
+
+
+def _media_kept(site: Site, language: str, media: MediaIndex) -> list[str]:
+    """A site's pictures (the 960 px variant) and its narration in `language`."""
+    kept = []
+    for image in site.images:
+        rendered = media[image.file]
+        assert isinstance(rendered, RenderedImage)
+        kept.append(next((v for v in rendered.webp if v.width >= 960), rendered.largest).path)
+    if language in site.audio:
+        audio = media[site.audio[language]]
+        assert isinstance(audio, RenderedAudio)
+        kept.append(audio.path)
+    return kept

@@ -6,14 +6,18 @@ escaped by Jinja's autoescape or rendered by `safe_markdown`; nothing they write
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
-from collections.abc import Callable
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache, cached_property, partial
 
 import yaml
+from babel.numbers import format_decimal
 from babel.units import format_unit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
@@ -80,6 +84,75 @@ def relative(from_path: str, to_path: str) -> str:
     while shared < min(len(here), len(there) - 1) and here[shared] == there[shared]:
         shared += 1
     return "../" * (len(here) - shared) + "/".join(there[shared:]) or "./"
+
+
+AREA_PAGE_PREFIX = "area--"  # a site's slug never holds "--", so an area page never takes a site's address
+NEAR_FILE = "near.json"  # each language's list of every site's position and name, for "near me"
+NEAR_SCALE = 10_000  # positions in the list are degrees × this, as integers: about 11 m
+
+
+def ascii_slug(text: str) -> str:
+    """'Quảng Yên' → 'quang-yen': letters without their marks (đ → d), other characters dropped."""
+    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D")).encode("ascii", "ignore")
+    return "-".join(re.findall(r"[a-z0-9]+", folded.decode().lower()))
+
+
+def area_slugs(names: Iterable[str]) -> dict[str, str]:
+    """A page address for each area name (in the default language). Names that fold to the same letters
+    (Quảng Yên, Quang Yên) or to none (a name in Chinese) get a few characters of their own name's hash,
+    so an area's address depends on its name alone, never on the order of sites or areas."""
+    names = sorted(set(names))
+    folded = {name: ascii_slug(name) for name in names}
+    counts: dict[str, int] = {}
+    for slug in folded.values():
+        counts[slug] = counts.get(slug, 0) + 1
+    return {
+        name: slug if slug and counts[slug] == 1
+        else "-".join(filter(None, (slug, hashlib.sha256(name.encode()).hexdigest()[:6])))
+        for name, slug in folded.items()
+    }
+
+
+def area_page(slug: str) -> str:
+    """The name of an area's page in a language folder (as a site's slug is): `<lang>/area--<slug>/`."""
+    return AREA_PAGE_PREFIX + slug
+
+
+@dataclass(frozen=True)
+class Area:
+    """A town or district and its sites, in the order its page lists them."""
+
+    key: str  # the name in the default language: groups the sites, names the area's offline list
+    slug: str
+    sites: tuple[Site, ...]  # by category (in CATEGORY_LABELS order), then by name in the default language
+
+    @property
+    def names(self) -> dict[str, str]:
+        """The area's name in every language, as its first site gives it."""
+        return self.sites[0].area
+
+
+def group_areas(guide: Guide) -> list[Area]:
+    """Every area, by name in the default language (a stable order), with its sites."""
+    default, categories = guide.default_language, list(CATEGORY_LABELS)
+    ordered = sorted(guide.sites, key=lambda s: (s.area[default], categories.index(s.category), s.name[default]))
+    grouped = [(name, tuple(sites)) for name, sites in itertools.groupby(ordered, key=lambda s: s.area[default])]
+    slugs = area_slugs(name for name, _sites in grouped)
+    return [Area(name, slugs[name], sites) for name, sites in grouped]
+
+
+def near_list(guide: Guide, language: str) -> str:
+    """What "near me" downloads after the tap: every site's position, slug and name in `language`
+    (`[lat, lon, slug, name]`, with a fifth item 1 when the name is in `fallback` instead), about 20
+    bytes a site gzipped. Sorted by slug so similar names sit together and compress."""
+    rows: list[list[object]] = []
+    for site in sorted(guide.sites, key=lambda s: s.slug):
+        name = pick(site.name, language, guide.default_language)
+        assert name
+        rows.append([round(site.location.lat * NEAR_SCALE), round(site.location.lon * NEAR_SCALE), site.slug, name.text,
+                     *([1] if name.fallback else [])])
+    data = {"scale": NEAR_SCALE, "fallback": html_lang(guide.default_language), "sites": rows}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def distance_km(a: Site, b: Site) -> float:
@@ -203,33 +276,61 @@ class LanguagePages:
             for lang in self.guide.languages
         ]
 
+    @cached_property
+    def areas(self) -> list[Area]:
+        return group_areas(self.guide)
+
+    @cached_property
+    def area_slug(self) -> dict[str, str]:
+        """Area page slugs by area name in the default language."""
+        return {area.key: area.slug for area in self.areas}
+
+    def count_sites(self, count: int) -> str:
+        """'1 site', '1,000 sites': in the plural form the reader's language uses (Vietnamese and Chinese have one)."""
+        locale = babel_locale(self.language)
+        message = _("{count} site") if locale.plural_form(count) == "one" else _("{count} sites")
+        return self.t(message, count=format_decimal(count, locale=locale))
+
     def home(self) -> str:
-        """All sites by area, then by category, then by name (in the default language, a stable order)."""
+        """The areas with their number of sites, and "near me": the same size for ten sites or ten thousand."""
         here = site_path(self.language)
-        categories = list(CATEGORY_LABELS)
-
-        def area(site: Site) -> str:
-            return site.area[self.default]
-
-        ordered = sorted(self.guide.sites, key=lambda s: (area(s), categories.index(s.category), s.name[self.default]))
-        groups = []
-        for area_key, in_area in itertools.groupby(ordered, key=area):
-            in_area = list(in_area)
-            groups.append({
-                "area": self.shown(in_area[0].area),
-                "key": area_key,
-                "categories": [
-                    {"label": self.t(CATEGORY_LABELS[category]), "sites": [self._card(s, here) for s in found]}
-                    for category, found in itertools.groupby(in_area, key=lambda s: s.category)
-                ],
-            })
+        areas = [
+            {
+                "name": self.shown(area.names),
+                "href": relative(here, site_path(self.language, area_page(area.slug))),
+                "count": self.count_sites(len(area.sites)),
+            }
+            for area in self.areas
+        ]
         title = self.shown(self.guide.settings.title)
-        html = render_template("home.html", t=self.t, title=title, groups=groups, count=len(self.guide.sites))
+        html = render_template("home.html", t=self.t, title=title, areas=areas)
         front = {
             "title": title.text,
             "description": self.t("Audio guide and directions to {count} historic sites.", count=len(self.guide.sites)),
             "hide": ["navigation", "toc"],
             "guide_alternates": self.alternates(None),
+        }
+        return _page(front, html)
+
+    def area(self, area: Area) -> str:
+        """One area's sites by category: names and links only, so a large town stays a light page."""
+        page = area_page(area.slug)
+        here = site_path(self.language, page)
+        name = self.shown(area.names)
+        assert name
+        categories = [
+            {"label": self.t(CATEGORY_LABELS[category]),
+             "sites": [{"name": self.shown(site.name), "href": relative(here, site_path(self.language, site.slug))}
+                       for site in sites]}
+            for category, sites in itertools.groupby(area.sites, key=lambda s: s.category)
+        ]
+        html = render_template("area.html", t=self.t, name=name, key=area.key, categories=categories,
+                               count=self.count_sites(len(area.sites)), home=relative(here, site_path(self.language)))
+        front = {
+            "title": name.text,
+            "description": self.t("Historic sites in {area}: audio guide, photos and directions.", area=name.text),
+            "hide": ["navigation", "toc"],
+            "guide_alternates": self.alternates(page),
         }
         return _page(front, html)
 
@@ -286,6 +387,9 @@ class LanguagePages:
             t=self.t,
             lang=self.language,
             site=site,
+            home=relative(here, site_path(self.language)),
+            area={"name": self.shown(site.area),
+                  "href": relative(here, site_path(self.language, area_page(self.area_slug[site.area[self.default]])))},
             name=name,
             summary=summary,
             body=body,
@@ -358,20 +462,28 @@ class PlannedPage:
 
 
 def plan_language(guide: Guide, language: str, media: MediaIndex, near: Nearby) -> dict[str, PlannedPage]:
-    """Every Markdown document of one language (its home page and one page per site), keyed by its
-    inputs: a site page by its site, its media and its nearby sites; the home page by every site."""
+    """Every Markdown document of one language (its home page, one page per area and one per site), keyed
+    by what it shows: a site page by its site, its area's address, its media and its nearby sites; an
+    area page by the names, categories and slugs of its sites; the home page by each area's names,
+    address and number of sites."""
     pages = LanguagePages(guide, language, media, near)
     by_id = {entry.site.id: entry for entry in guide.files}
+    settings = guide.settings_digest
     planned = {"index.md": PlannedPage(
-        key("home", language, guide.settings_digest, [(entry.path, entry.digest) for entry in guide.files]),
+        key("home", language, settings, len(guide.sites), [(area.slug, area.names, len(area.sites)) for area in pages.areas]),
         pages.home,
     )}
+    for area in pages.areas:
+        shown = [(site.slug, site.name, site.category, site.area) for site in area.sites]
+        planned[f"{area_page(area.slug)}.md"] = PlannedPage(key("area", language, settings, area.key, area.slug, shown),
+                                                            partial(pages.area, area))
     for entry in guide.files:
         site = entry.site
         shown_media = [media[image.file] for image in site.images] + [media[audio] for audio in site.audio.values()]
         neighbours = [(by_id[other.id].digest, km) for other, km in near[site.id]]
         planned[f"{site.slug}.md"] = PlannedPage(
-            key("site", language, guide.settings_digest, entry.digest, shown_media, neighbours),
+            key("site", language, settings, entry.digest, pages.area_slug[site.area[guide.default_language]],
+                shown_media, neighbours),
             partial(pages.site, site),
         )
     return planned

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html.parser
+import math
 import re
 import threading
 from collections.abc import Iterator
@@ -293,4 +294,127 @@ def test_site_page_on_a_phone(built, new_context, base_url, facts, site_file, la
     foreign = [u for u in requested if urlsplit(u).scheme in ("http", "https", "ws", "wss")
                and urlsplit(u).hostname != "127.0.0.1"]
     assert not foreign, foreign
+    assert not problems, problems
+
+
+def km_between(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = (math.radians(v) for v in (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def watch(page) -> tuple[list[str], list[str]]:
+    """Script errors and failed requests of a page, and every address it asked for."""
+    problems: list[str] = []
+    requested: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on("console", lambda message: message.type == "error" and problems.append(f"console: {message.text}"))
+    page.on("request", lambda request: requested.append(request.url))
+    return problems, requested
+
+
+NEAR_STATUS = "[data-guide-near-status]"
+COUNT_LOCATION_REQUESTS = """
+window.locationRequests = 0;
+for (const name of ["getCurrentPosition", "watchPosition"]) {
+  const real = Geolocation.prototype[name];
+  Geolocation.prototype[name] = function () { window.locationRequests += 1; return real.apply(this, arguments); };
+}
+"""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_near_me_lists_the_nearest_site_first_after_the_tap(new_context, base_url, facts, language):
+    here_file = "den-xa-tac.yaml"
+    here = (facts.site(here_file)["location"]["lat"] + 0.0005, facts.site(here_file)["location"]["lon"])  # ~55 m north
+    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale=language,
+                          geolocation={"latitude": here[0], "longitude": here[1]}, permissions=["geolocation"])
+    context.add_init_script(COUNT_LOCATION_REQUESTS)
+    page = context.new_page()
+    problems, requested = watch(page)
+    page.goto(f"{base_url}/{language}/", wait_until="load")
+    # Nothing is asked or fetched before the tap.
+    assert page.evaluate("window.locationRequests") == 0
+    assert not [url for url in requested if "near" in urlsplit(url).path]
+    button = page.locator("[data-guide-near-button]")
+    assert button.is_visible() and button.bounding_box()["height"] >= 48
+    button.tap()
+    page.locator("[data-guide-near-list] li").first.wait_for()
+
+    by_distance = sorted(facts.sites.values(), key=lambda site: km_between(here, (site["location"]["lat"],
+                                                                                  site["location"]["lon"])))
+    links = page.locator("[data-guide-near-list] a")
+    assert [urlsplit(href).path for href in links.evaluate_all("links => links.map(a => a.href)")] == [
+        f"/{language}/{site['slug']}/" for site in by_distance]
+    assert links.all_inner_texts() == [site["name"].get(language, site["name"][facts.default_language])
+                                       for site in by_distance]
+    distances = page.locator("[data-guide-near-list] li").all_inner_texts()
+    assert distances[0].endswith(("50 m", "60 m", "50 米", "60 米", "50米", "60米")), distances[0]
+    far = km_between(here, (by_distance[-1]["location"]["lat"], by_distance[-1]["location"]["lon"]))
+    decimal = "," if language == "vi" else "."
+    assert f"{round(far, 1):.1f}".replace(".", decimal) in distances[-1], distances[-1]
+    assert page.locator(NEAR_STATUS).inner_text().strip()
+    assert page.evaluate("window.locationRequests") == 1
+    assert not problems, problems
+
+
+def test_near_me_without_permission_says_so_and_the_areas_remain(new_context, base_url, facts):
+    context = new_context(viewport=PHONE, locale="en")  # no permission granted: Chromium refuses
+    page = context.new_page()
+    problems, _requested = watch(page)
+    page.goto(f"{base_url}/en/", wait_until="load")
+    page.locator("[data-guide-near-button]").click()
+    page.locator(NEAR_STATUS, has_text="did not allow").wait_for()
+    assert page.locator("[data-guide-near-list]").is_hidden()
+    assert page.locator(".guide-areas a").count() == len({site["area"]["vi"] for site in facts.sites.values()})
+    page.locator(".guide-areas a").first.click()
+    page.wait_for_url(re.compile(r"/en/area--[a-z0-9-]+/$"))
+    assert not problems, problems
+
+
+# An in-app browser (Zalo's webview) may lack all of these: the guide must still work, and say so.
+WITHOUT_APIS = """
+delete Navigator.prototype.geolocation;
+delete Navigator.prototype.serviceWorker;
+delete window.caches;
+Object.defineProperty(window, "localStorage", { get() { throw new DOMException("blocked", "SecurityError"); } });
+"""
+
+
+def test_in_app_browser_without_location_workers_or_storage(new_context, base_url, facts):
+    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="vi")
+    context.add_init_script(WITHOUT_APIS)
+    page = context.new_page()
+    problems, _requested = watch(page)
+    page.goto(f"{base_url}/vi/", wait_until="load")
+    assert page.evaluate("!('geolocation' in navigator) && !('serviceWorker' in navigator) && !('caches' in window)")
+    page.locator("[data-guide-near-button]").tap()
+    status = page.locator(f"{NEAR_STATUS}:not(:empty)")  # (the page's policy forbids string predicates' eval)
+    status.wait_for()
+    assert status.inner_text() == page.locator("[data-guide-near]").get_attribute("data-guide-unsupported")
+    page.locator(".guide-areas a").first.tap()
+    page.wait_for_url(re.compile(r"/vi/area--[a-z0-9-]+/$"))
+    assert page.locator("[data-guide-offline]").is_hidden()  # saving needs a service worker
+    page.locator(".guide-list a").first.tap()
+    page.wait_for_url(re.compile(r"/vi/[a-z0-9-]+/$"))
+    page.locator('header [data-guide-lang="en"]').evaluate("a => a.click()")  # storing the choice fails quietly
+    page.wait_for_url(re.compile(r"/en/[a-z0-9-]+/$"))
+    assert not problems, problems
+
+
+def test_pages_work_with_service_workers_blocked(new_context, base_url, facts):
+    site = facts.site(SITE_FILES[0])
+    context = new_context(viewport=PHONE, locale="en", service_workers="block",
+                          geolocation={"latitude": site["location"]["lat"], "longitude": site["location"]["lon"]},
+                          permissions=["geolocation"])
+    page = context.new_page()
+    problems, _requested = watch(page)
+    for path in ("/en/", f"/en/{site['slug']}/"):
+        page.goto(base_url + path, wait_until="load")
+    page.locator(".guide-crumbs a").last.click()
+    page.wait_for_url(re.compile(r"/en/area--[a-z0-9-]+/$"))
+    page.locator("[data-guide-near-button]").click()
+    first = page.locator("[data-guide-near-list] a").first
+    first.wait_for()
+    assert urlsplit(first.get_attribute("href")).path == f"/en/{site['slug']}/"
     assert not problems, problems

@@ -33,7 +33,7 @@ def context():
     require(CHROMIUM.is_file(), f"Chromium ({CHROMIUM})")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3, locale="en-US")
         context.set_default_timeout(15_000)
         yield context
         browser.close()
@@ -44,7 +44,7 @@ def wait_for_service_worker(page) -> None:
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     if not page.evaluate("navigator.serviceWorker.controller !== null"):
         page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")  # a function: the policy forbids eval
 
 
 def test_a_page_opened_once_opens_again_without_signal(context, base: str) -> None:
@@ -67,14 +67,17 @@ def test_a_page_opened_once_opens_again_without_signal(context, base: str) -> No
 def test_saving_an_area_makes_its_pages_available_offline(context, base: str, built) -> None:
     manifest = json.loads((built.output / "vi" / "offline.json").read_text(encoding="utf-8"))
     area = SITES["cot-moc-1368"]["area"]["vi"]
-    assert sorted(u for u in manifest[area]["urls"] if u.startswith("vi/")) == ["vi/cot-moc-1368/", "vi/den-xa-tac/"]
+    site_pages = {f"vi/{slug}/" for slug in SITES}
+    assert sorted(u for u in manifest[area]["urls"] if u in site_pages) == ["vi/cot-moc-1368/", "vi/den-xa-tac/"]
     plaque = SITES["den-xa-tac"]["id"]
 
     page = context.new_page()
     page.goto(base + "vi/")
+    page.locator(".guide-areas a", has_text=area).click()  # the button is on the area's page
+    area_page = page.url
     wait_for_service_worker(page)
-    button = page.locator(f'[data-guide-offline="{area}"]')
-    button.wait_for(state="visible")
+    button = page.locator(f'[data-guide-offline="{area}"]:enabled')  # once its size is known
+    button.wait_for()
     assert "MB" in button.inner_text()  # the size is shown before downloading
     button.click()
     page.locator(f'[data-guide-offline="{area}"][data-guide-saved]').wait_for(state="attached")
@@ -97,3 +100,14 @@ def test_saving_an_area_makes_its_pages_available_offline(context, base: str, bu
     scanned.goto(base + f"Q/{plaque}")
     scanned.wait_for_url("**/vi/den-xa-tac/")
     assert scanned.locator("h1").inner_text() == SITES["den-xa-tac"]["name"]["vi"]
+
+    # The area's page, and "near me" on it, work without signal too.
+    near = SITES["den-xa-tac"]["location"]
+    context.grant_permissions(["geolocation"])
+    context.set_geolocation({"latitude": near["lat"], "longitude": near["lon"]})
+    listed = context.new_page()
+    listed.goto(area_page)
+    assert listed.locator("h1").inner_text() == area
+    listed.locator("[data-guide-near-button]").click()
+    listed.locator("[data-guide-near-list] a").first.wait_for()
+    assert listed.locator("[data-guide-near-list] a").first.inner_text() == SITES["den-xa-tac"]["name"]["vi"]

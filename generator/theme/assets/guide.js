@@ -1,41 +1,92 @@
-/* The guide's only script: remember the language a visitor picks, work offline, save an area. */
+/* The guide's page script: remember the language a visitor picks, show "near me", keep pages for use
+   without signal and save an area. In-app browsers (Zalo's) may lack service workers, caches, storage
+   or location: every part checks for what it needs, and the page works without it. */
 (function () {
   "use strict";
+  var me = document.currentScript && document.currentScript.src;
+  if (!me) return;
+  var root = new URL("../", me); // this script is in the site's shared /assets/
+  var languageRoot = new URL("./", location.href);
+  try { // Material's page settings: "base" is this language's root, relative to the page
+    languageRoot = new URL(JSON.parse(document.getElementById("__config").textContent).base + "/", location.href);
+  } catch (e) { /* not a Material page: the page is at its language's root */ }
+
+  function remember(language) {
+    try { localStorage.setItem("guide-language", language); } catch (e) { /* private mode, or no storage */ }
+  }
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("[data-guide-lang]");
-    if (link) try { localStorage.setItem("guide-language", link.getAttribute("data-guide-lang")); } catch (e) { /* private mode */ }
+    if (link) remember(link.getAttribute("data-guide-lang"));
   });
-  var me = document.currentScript && document.currentScript.src;
-  if (!me || !("serviceWorker" in navigator)) return;
-  var root = new URL("../", me); // this script is in the site's shared /assets/
-  var config = document.getElementById("__config"); // Material's: "base" is this language's root, from the page
-  var languageRoot = new URL(config ? JSON.parse(config.textContent).base + "/" : "./", location.href);
-  navigator.serviceWorker.register(new URL("sw.js", root), { scope: root.pathname }).catch(function () {});
 
-  var buttons = document.querySelectorAll("[data-guide-offline]");
-  if (!buttons.length || !("caches" in window)) return;
-  fetch(new URL("offline.json", languageRoot)).then(function (r) { return r.json(); }).then(function (areas) {
-    buttons.forEach(function (button) {
-      var area = areas[button.getAttribute("data-guide-offline")];
-      if (!area) return;
-      var size = button.querySelector("[data-guide-size]");
-      size.textContent = (area.bytes / 1048576).toLocaleString(document.documentElement.lang, { maximumFractionDigits: 1 }) + " MB";
-      button.hidden = false;
-      button.addEventListener("click", function () {
-        button.disabled = true;
-        var urls = area.urls.map(function (u) { return new URL(u, root).href; });
-        var channel = new MessageChannel();
-        channel.port1.onmessage = function (reply) {
-          if (!reply.data) { button.disabled = false; return; }
-          button.setAttribute("data-guide-saved", "");
-          // Plaque addresses scanned later, offline, should open the pages saved: in this language.
-          try { localStorage.setItem("guide-language", document.documentElement.lang); } catch (e) { /* private mode */ }
-          button.querySelector("[data-guide-done]").hidden = false;
-        };
-        navigator.serviceWorker.ready.then(function (registration) {
-          registration.active.postMessage({ save: urls }, [channel.port2]);
-        });
+  // "Near me": its script (near.js) and list load only when the visitor taps the button.
+  var near = document.querySelector("[data-guide-near]");
+  if (near) {
+    var nearButton = near.querySelector("[data-guide-near-button]");
+    nearButton.disabled = false;
+    nearButton.addEventListener("click", function () {
+      loadNearScript().then(function () { window.guideNear(near, languageRoot); }, function () {
+        near.querySelector("[data-guide-near-status]").textContent = near.getAttribute("data-guide-failed");
       });
     });
-  }).catch(function () {});
+  }
+
+  function loadNearScript() {
+    return new Promise(function (resolve, reject) {
+      if (window.guideNear) { resolve(); return; }
+      var script = document.createElement("script");
+      script.src = new URL("near.js", me).href;
+      script.addEventListener("load", resolve);
+      script.addEventListener("error", function () { script.remove(); reject(); });
+      document.head.appendChild(script);
+    });
+  }
+
+  var workers = null;
+  try { workers = "serviceWorker" in navigator ? navigator.serviceWorker : null; } catch (e) { /* blocked */ }
+  var buttons = document.querySelectorAll("[data-guide-offline]");
+  if (!workers || !("caches" in window)) hide(buttons); // saving an area needs both
+  if (!workers) return;
+  try {
+    workers.register(new URL("sw.js", root), { scope: root.pathname }).catch(function () {});
+  } catch (e) {
+    return;
+  }
+  offerAreas();
+
+  /* "Save this area for offline use": the size is shown first; the worker downloads the area's list. */
+  function offerAreas() {
+    if (!buttons.length || !("caches" in window)) return;
+    fetch(new URL("offline.json", languageRoot)).then(function (r) { return r.json(); }).then(function (areas) {
+      buttons.forEach(function (button) {
+        var area = areas[button.getAttribute("data-guide-offline")];
+        if (!area) { hide([button]); return; }
+        var size = button.querySelector("[data-guide-size]");
+        size.textContent = (area.bytes / 1048576).toLocaleString(document.documentElement.lang, { maximumFractionDigits: 1 }) + " MB";
+        button.disabled = false;
+        button.addEventListener("click", function () { save(button, area.urls); });
+      });
+    }).catch(function () { hide(buttons); });
+  }
+
+  function hide(elements) {
+    Array.prototype.forEach.call(elements, function (element) { element.hidden = true; });
+  }
+
+  function save(button, paths) {
+    button.disabled = true;
+    var urls = paths.map(function (path) { return new URL(path, root).href; });
+    var channel = new MessageChannel();
+    channel.port1.onmessage = function (reply) {
+      if (!reply.data) { button.disabled = false; return; }
+      button.setAttribute("data-guide-saved", "");
+      // Plaque addresses scanned later, offline, should open the pages saved: in this language.
+      remember(document.documentElement.lang.split("-")[0]);
+      button.querySelector("[data-guide-done]").hidden = false;
+    };
+    workers.ready.then(function (registration) {
+      registration.active.postMessage({ save: urls }, [channel.port2]);
+    });
+  }
 })();
