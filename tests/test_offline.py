@@ -111,3 +111,26 @@ def test_saving_an_area_makes_its_pages_available_offline(context, base: str, bu
     listed.locator("[data-guide-near-button]").click()
     listed.locator("[data-guide-near-list] a").first.wait_for()
     assert listed.locator("[data-guide-near-list] a").first.inner_text() == SITES["den-xa-tac"]["name"]["vi"]
+
+
+@pytest.mark.parametrize("typed", [False, True], ids=["printed", "typed in lower case"])
+def test_the_plaque_address_and_the_page_it_opened_work_offline_after_one_visit(context, base: str, typed: bool) -> None:
+    """The first page a visitor sees loads before the service worker exists; it is kept anyway, with the
+    plaque address that led to it, so scanning the plaque again without signal opens the page."""
+    plaque = SITES["den-tran-hung-dao"]["id"]
+    address = base + (f"q/{plaque.lower()}" if typed else f"Q/{plaque}")
+    page = context.new_page()
+    page.goto(address)
+    page.wait_for_url("**/den-tran-hung-dao/")
+    landing = page.url
+    stylesheet = page.locator("link[rel=stylesheet]").first.evaluate("link => link.href")
+    page.wait_for_function("urls => Promise.all(urls.map(u => caches.match(u))).then(hits => hits.every(Boolean))",
+                           arg=[landing, address + "/", stylesheet])
+
+    context.set_offline(True)
+    for opened in (address, landing):
+        offline = context.new_page()
+        offline.goto(opened)
+        offline.wait_for_url(landing)
+        assert offline.locator("h1").inner_text() == SITES["den-tran-hung-dao"]["name"]["en"]
+        assert offline.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed")

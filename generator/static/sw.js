@@ -1,7 +1,8 @@
 /* Offline after the first visit. Pages and unhashed files come from the network when there is
    signal (so a new build shows at once) and from the cache when there is none; content-hashed files
    (media, Material's bundles) never change, so they are served from the cache first. Narration is
-   answered from the cache in the byte ranges audio players ask for. No third-party requests. */
+   answered from the cache in the byte ranges audio players ask for. The first page, loaded before this
+   worker ran, is kept when guide.js asks, with the plaque address that led to it. No third-party requests. */
 "use strict";
 const VERSION = "v2";
 const PAGES = "guide-pages-" + VERSION, MEDIA = "guide-media-" + VERSION, ASSETS = "guide-assets-" + VERSION;
@@ -26,9 +27,15 @@ function store(cacheName, request, response) {
 function networkFirst(request, cacheName) {
   return fetch(request).then((response) => store(cacheName, request, response)).catch(async () => {
     const url = new URL(request.url);
-    const hit = await caches.match(request, { ignoreSearch: true })
-      || (!url.pathname.endsWith("/") && await caches.match(url.origin + url.pathname + "/"));
-    return hit || Response.error();
+    const hit = await caches.match(request, { ignoreSearch: true });
+    if (hit) return hit;
+    // A printed plaque address has no trailing slash; its page was kept under the folder form. Send the
+    // browser there, so the page's relative links resolve as they do online.
+    const folder = url.origin + url.pathname + "/";
+    if (!url.pathname.endsWith("/") && await caches.match(folder)) {
+      return request.mode === "navigate" ? Response.redirect(folder + url.search, 302) : caches.match(folder);
+    }
+    return Response.error();
   });
 }
 
@@ -60,13 +67,25 @@ async function range(request) {
   });
 }
 
-// "Save this area for offline use": the page sends the list, the worker (which owns the caches) stores it.
+function cacheFor(url) {
+  const path = new URL(url).pathname;
+  if (path.includes("/media/")) return MEDIA;
+  return path.endsWith("/") || path.endsWith(".html") ? PAGES : ASSETS;
+}
+
 self.addEventListener("message", (event) => {
-  const urls = event.data && event.data.save;
-  if (!Array.isArray(urls) || !event.ports[0]) return;
-  const reply = (ok) => event.ports[0].postMessage(ok);
-  event.waitUntil(Promise.all(urls.map((u) => caches.open(u.includes("/media/") ? MEDIA : PAGES).then((c) => c.add(u))))
-    .then(() => reply(true), () => reply(false)));
+  const data = event.data || {};
+  if (Array.isArray(data.save) && event.ports[0]) {
+    // "Save this area for offline use": the page sends the list, the worker (which owns the caches) stores
+    // it and answers whether all of it was stored.
+    const reply = (ok) => event.ports[0].postMessage(ok);
+    event.waitUntil(Promise.all(data.save.map((u) => caches.open(cacheFor(u)).then((c) => c.add(u))))
+      .then(() => reply(true), () => reply(false)));
+  } else if (Array.isArray(data.keep)) {
+    // The page a visitor landed on before this worker ran, its files and the address that led there:
+    // each kept if it can be, none needed by the others.
+    event.waitUntil(Promise.all(data.keep.map((u) => caches.open(cacheFor(u)).then((c) => c.add(u)).catch(() => null))));
+  }
 });
 
 self.addEventListener("fetch", (event) => {

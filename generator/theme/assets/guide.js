@@ -1,6 +1,7 @@
 /* The guide's page script: remember the language a visitor picks, show "near me", keep pages for use
-   without signal and save an area. In-app browsers (Zalo's) may lack service workers, caches, storage
-   or location: every part checks for what it needs, and the page works without it. */
+   without signal (the page a visitor landed on and the plaque address that led there too) and save an
+   area. In-app browsers (Zalo's) may lack service workers, caches, storage or location: every part
+   checks for what it needs, and the page works without it. */
 (function () {
   "use strict";
   var me = document.currentScript && document.currentScript.src;
@@ -48,12 +49,34 @@
   var buttons = document.querySelectorAll("[data-guide-offline]");
   if (!workers || !("caches" in window)) hide(buttons); // saving an area needs both
   if (!workers) return;
+  var landed = !workers.controller; // this page came from the network, not through the worker: keep it
   try {
     workers.register(new URL("sw.js", root), { scope: root.pathname }).catch(function () {});
   } catch (e) {
     return;
   }
+  if (landed) keepLanding();
   offerAreas();
+
+  /* The worker starts after the first page loaded, so it never saw that page, its files, or the plaque
+     address (or language chooser) that sent the visitor here: once it is active, ask it to keep them. */
+  function keepLanding() {
+    var loaded = new Promise(function (resolve) {
+      if (document.readyState === "complete") resolve();
+      else window.addEventListener("load", resolve);
+    });
+    Promise.all([workers.ready, loaded]).then(function (ready) {
+      var urls = [location.href.split("#")[0]];
+      var from = document.referrer ? new URL(document.referrer) : null;
+      if (from && from.origin === location.origin && from.pathname.indexOf(root.pathname) === 0) urls.push(from.href);
+      var entries = window.performance && performance.getEntriesByType ? performance.getEntriesByType("resource") : [];
+      entries.forEach(function (entry) {
+        var url = new URL(entry.name);
+        if (url.origin === location.origin && /^(link|script|css|img)$/.test(entry.initiatorType)) urls.push(url.href);
+      });
+      if (ready[0].active) ready[0].active.postMessage({ keep: urls });
+    }).catch(function () {});
+  }
 
   /* "Save this area for offline use": the size is shown first; the worker downloads the area's list. */
   function offerAreas() {
