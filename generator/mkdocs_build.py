@@ -185,6 +185,7 @@ def _prepare(guide: Guide, language: str, planned: dict[str, PlannedPage], folde
     changed = [document for document, page in planned.items() if previous.get(document) != page.key]
     progress.advance(say(STAGE), len(planned) - len(changed))
     for document in changed:
+        (folders.docs / document).parent.mkdir(parents=True, exist_ok=True)  # area/<slug>.md
         (folders.docs / document).write_text(planned[document].render(), encoding="utf-8")
         (folders.site / output_of(document)).unlink(missing_ok=True)
         progress.advance(say(STAGE))

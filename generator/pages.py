@@ -86,7 +86,7 @@ def relative(from_path: str, to_path: str) -> str:
     return "../" * (len(here) - shared) + "/".join(there[shared:]) or "./"
 
 
-AREA_PAGE_PREFIX = "area--"  # a site's slug never holds "--", so an area page never takes a site's address
+AREA_PAGE_PREFIX = "area/"  # "area" is a reserved slug (model.RESERVED_SLUGS): no site takes this folder
 NEAR_FILE = "near.json"  # each language's list of every site's position and name, for "near me"
 NEAR_SCALE = 10_000  # positions in the list are degrees × this, as integers: about 11 m
 
@@ -114,7 +114,7 @@ def area_slugs(names: Iterable[str]) -> dict[str, str]:
 
 
 def area_page(slug: str) -> str:
-    """The name of an area's page in a language folder (as a site's slug is): `<lang>/area--<slug>/`."""
+    """The name of an area's page in a language folder (as a site's slug is): `<lang>/area/<slug>/`."""
     return AREA_PAGE_PREFIX + slug
 
 

@@ -23,7 +23,7 @@ SETTINGS = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["ex
 LANGUAGES = SETTINGS["languages"]
 SAMPLES = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted((ROOT / "sites").glob("*.yaml"))}
 # Area pages by the Vietnamese area name, written out by hand: ASCII, no marks, words joined by '-'.
-AREA_PAGES = {"Móng Cái": "area--mong-cai", "Quảng Yên": "area--quang-yen"}
+AREA_PAGES = {"Móng Cái": "area/mong-cai", "Quảng Yên": "area/quang-yen"}
 CATEGORY_ORDER = ["temple", "communal-house", "shrine", "pagoda", "border-marker", "memorial", "battlefield",
                   "church", "museum", "tomb", "landscape", "other"]  # as the README lists them
 
@@ -75,7 +75,7 @@ def sites_in(area: str) -> list[dict]:
 def test_home_page_lists_each_area_with_its_count(built: pipeline.BuildResult, language: str) -> None:
     html = read(built.output, f"{language}/")
     links = Links(html).links
-    areas = {resolve(f"{language}/", href): text for href, text in links if "area--" in href}
+    areas = {resolve(f"{language}/", href): text for href, text in links if "area/" in href}
     expected = {f"{language}/{page}/": sites_in(area)[0]["area"].get(language, area) for area, page in AREA_PAGES.items()}
     assert areas == expected
     assert list(areas) == sorted(areas)  # Móng Cái before Quảng Yên
@@ -181,21 +181,21 @@ def test_area_pages_follow_sites_moving_added_and_renamed(tmp_path: Path) -> Non
 
     move(sites / "cot-moc-1368.yaml", ("Quang Yên", "Quang Yen", "广安"))
     files = check("a site moved far away, into an area whose name folds as Quảng Yên: its address changes")
-    assert "vi/area--quang-yen/index.html" not in files
+    assert "vi/area/quang-yen/index.html" not in files
     move(sites / "cot-moc-1368.yaml", ("Móng Cái", "Mong Cai", "芒街"))
     files = check("the site moved back: Quảng Yên alone folds to its letters again")
-    assert "vi/area--quang-yen/index.html" in files
+    assert "vi/area/quang-yen/index.html" in files
     for number in (2, 3, 4):
         (sites / f"den-tran-hung-dao-{number}.yaml").unlink()
     check("sites removed")
 
     move(sites / "den-tran-hung-dao.yaml", ("Móng Cái", "Mong Cai", "芒街"))
     files = check("the only site of an area moved to another")
-    assert "vi/area--quang-yen/index.html" not in files and "vi/area--mong-cai/index.html" in files
+    assert "vi/area/quang-yen/index.html" not in files and "vi/area/mong-cai/index.html" in files
 
     move(sites / "den-tran-hung-dao.yaml", ("Hạ Long", "Ha Long", "下龙"))
     files = check("a site moved to a new area")
-    assert "en/area--ha-long/index.html" in files
+    assert "en/area/ha-long/index.html" in files
 
     edit(sites / "cot-moc-1368.yaml", "en: Border Marker 1368(3)", "en: Border Post 1368(3)")
     check("a site's name changed")

@@ -368,7 +368,7 @@ def test_near_me_without_permission_says_so_and_the_areas_remain(new_context, ba
     assert page.locator("[data-guide-near-list]").is_hidden()
     assert page.locator(".guide-areas a").count() == len({site["area"]["vi"] for site in facts.sites.values()})
     page.locator(".guide-areas a").first.click()
-    page.wait_for_url(re.compile(r"/en/area--[a-z0-9-]+/$"))
+    page.wait_for_url(re.compile(r"/en/area/[a-z0-9-]+/$"))
     assert not problems, problems
 
 
@@ -393,7 +393,7 @@ def test_in_app_browser_without_location_workers_or_storage(new_context, base_ur
     status.wait_for()
     assert status.inner_text() == page.locator("[data-guide-near]").get_attribute("data-guide-unsupported")
     page.locator(".guide-areas a").first.tap()
-    page.wait_for_url(re.compile(r"/vi/area--[a-z0-9-]+/$"))
+    page.wait_for_url(re.compile(r"/vi/area/[a-z0-9-]+/$"))
     assert page.locator("[data-guide-offline]").is_hidden()  # saving needs a service worker
     page.locator(".guide-list a").first.tap()
     page.wait_for_url(re.compile(r"/vi/[a-z0-9-]+/$"))
@@ -412,7 +412,7 @@ def test_pages_work_with_service_workers_blocked(new_context, base_url, facts):
     for path in ("/en/", f"/en/{site['slug']}/"):
         page.goto(base_url + path, wait_until="load")
     page.locator(".guide-crumbs a").last.click()
-    page.wait_for_url(re.compile(r"/en/area--[a-z0-9-]+/$"))
+    page.wait_for_url(re.compile(r"/en/area/[a-z0-9-]+/$"))
     page.locator("[data-guide-near-button]").click()
     first = page.locator("[data-guide-near-list] a").first
     first.wait_for()

@@ -134,3 +134,46 @@ def test_the_plaque_address_and_the_page_it_opened_work_offline_after_one_visit(
         offline.wait_for_url(landing)
         assert offline.locator("h1").inner_text() == SITES["den-tran-hung-dao"]["name"]["en"]
         assert offline.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed")
+
+
+def test_the_service_worker_never_stores_another_sites_files(context, base: str, tmp_path: Path) -> None:
+    """A page may ask the worker to keep addresses; another origin's are refused even when that origin
+    would allow it (CORS), so the caches hold the site's own responses only."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Open(SimpleHTTPRequestHandler):  # another site that lets any page read its files
+        def end_headers(self) -> None:
+            self.send_header("Access-Control-Allow-Origin", "*")
+            super().end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    (tmp_path / "other.txt").write_text("another site", encoding="utf-8")
+    other = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Open, directory=str(tmp_path)))
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    foreign = f"http://localhost:{other.server_address[1]}/other.txt"  # localhost: another origin than 127.0.0.1
+    try:
+        page = context.new_page()
+        page.goto(base + "en/")
+        wait_for_service_worker(page)
+        stored = page.evaluate("""async ([foreign, own]) => {
+            const registration = await navigator.serviceWorker.ready;
+            await new Promise((done) => {
+                const channel = new MessageChannel();
+                channel.port1.onmessage = () => done();
+                registration.active.postMessage({ save: [foreign, own] }, [channel.port2]);
+            });
+            const urls = [];
+            for (const name of await caches.keys()) {
+                for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+            }
+            return urls;
+        }""", [foreign, base + "en/den-xa-tac/"])
+        assert base + "en/den-xa-tac/" in stored  # the site's own address was kept
+        assert not [url for url in stored if "localhost" in url]
+    finally:
+        other.shutdown()
+        other.server_close()

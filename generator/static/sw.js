@@ -73,8 +73,16 @@ function cacheFor(url) {
   return path.endsWith("/") || path.endsWith(".html") ? PAGES : ASSETS;
 }
 
+function ownAddresses(list) { // only the site's own addresses are ever fetched into its caches
+  return list.filter((address) => {
+    try { return new URL(address, self.location.href).origin === self.location.origin; } catch (e) { return false; }
+  });
+}
+
 self.addEventListener("message", (event) => {
   const data = event.data || {};
+  if (Array.isArray(data.save)) data.save = ownAddresses(data.save);
+  if (Array.isArray(data.keep)) data.keep = ownAddresses(data.keep);
   if (Array.isArray(data.save) && event.ports[0]) {
     // "Save this area for offline use": the page sends the list, the worker (which owns the caches) stores
     // it and answers whether all of it was stored.
