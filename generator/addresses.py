@@ -17,7 +17,7 @@ from .csp import with_policy
 from .i18n import html_lang
 from .load import Guide
 from .messages import say
-from .pages import relative, render_template, site_path
+from .pages import area_page, area_slugs, relative, render_template, site_path
 
 ROOT_NAMES = ("media", "plaques", "assets", "search", "index.html", "404.html", "sitemap.xml", "robots.txt", "sw.js")
 
@@ -110,7 +110,8 @@ def sitemap(guide: Guide) -> str:
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
     ]
-    for slug in [None, *(site.slug for site in guide.sites)]:
+    areas = area_slugs(site.area[guide.default_language] for site in guide.sites)
+    for slug in [None, *(site.slug for site in guide.sites), *(area_page(area) for area in sorted(areas.values()))]:
         targets = [(html_lang(lang), guide.site_url + site_path(lang, slug)) for lang in guide.languages]
         x_default = guide.site_url + site_path(guide.default_language, slug)
         alternates = [

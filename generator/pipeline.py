@@ -63,7 +63,8 @@ def address_groups(guide: Guide, forwarding: registry.Forwarding) -> dict[str, t
     settings = guide.settings_digest
     by_slug = {site.slug: site for site in guide.sites}
     groups: dict[str, tuple[str, Callable[[], Files]]] = {
-        "root": (key("root", settings, list(by_slug)), partial(addresses.root_files, guide)),
+        "root": (key("root", settings, list(by_slug), sorted({site.area[guide.default_language] for site in guide.sites})),
+                 partial(addresses.root_files, guide)),
     }
     plaque_targets = {site.id: site.slug for site in guide.sites} | forwarding.retired_plaques
     for plaque_id, slug in plaque_targets.items():

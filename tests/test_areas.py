@@ -222,3 +222,12 @@ def test_home_page_does_not_grow_with_sites_and_near_me_list_stays_small(tmp_pat
         home = (small / language / "index.html").read_text(encoding="utf-8")
         assert "site-00001" not in home
         assert sizes[language] <= len(home.encode()) * 1.05, language  # a few more areas at most
+
+
+def test_the_sitemap_lists_every_area_page_in_every_language(built) -> None:
+    sitemap = (Path(built.output) / "sitemap.xml").read_text(encoding="utf-8")
+    site_url = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
+    locations = set(re.findall(r"<loc>([^<]+)</loc>", sitemap))
+    for page in AREA_PAGES.values():
+        for language in LANGUAGES:
+            assert f"{site_url}{language}/{page}/" in locations, (language, page)
