@@ -20,6 +20,8 @@ from .model import MAX_NESTING, MAX_SITE_FILE_BYTES, Context, Settings, Site
 from .problems import GuideError, Problem, display_path
 from .yamlsource import FieldPath, Located, YamlProblem, field_name, load_yaml, too_large_message
 
+SITE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~:%/-]*)?")
+
 
 @dataclass(frozen=True)
 class Project:
@@ -208,8 +210,11 @@ def load_settings(project: Project) -> tuple[Settings, dict[str, Any]]:
         raise GuideError(_yaml_problems(file, error)) from None
     config = located.data if isinstance(located.data, dict) else {}
     problems = []
-    if not isinstance(config.get("site_url"), str) or not config["site_url"].startswith(("http://", "https://")):
-        problems.append(Problem(file, *located.position(("site_url",)), "site_url", say("set the guide's public address, e.g. https://heritage.example.vn/")))
+    if not isinstance(config.get("site_url"), str) or not SITE_URL.fullmatch(config["site_url"]):
+        # It is printed into every page (canonical, 404, sitemap, plaques): a plain web address, nothing else.
+        problems.append(Problem(file, *located.position(("site_url",)), "site_url", say(
+            "set the guide's public address, e.g. https://heritage.example.vn/ (only letters, digits and "
+            "- . _ ~ / : % in it; no spaces or quotes)")))
     sub = located.subtree(("extra", "guide"))
     if sub.data is None:
         raise GuideError([Problem(file, 1, 1, "extra.guide", say("missing; copy the 'extra: guide:' section from the README"))])

@@ -20,9 +20,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from PIL import Image
 
-from generator import media, model, plaques
+from generator import media, model, pipeline, plaques
 from generator.cli import main
 from generator.model import MAX_TEXT
+from generator.problems import GuideError
 from generator.yamlsource import YamlProblem, parse_yaml
 from tests.conftest import ROOT, copy_project, require
 
@@ -461,3 +462,17 @@ def test_a_media_name_too_long_for_the_file_system_is_a_problem_not_a_traceback(
     edit(project, SAMPLE, "cot-moc-1368/illustration.jpg", name)
     refused(project, "check", capsys, f"{SAMPLE}:{line_of(project, SAMPLE, '- file: cot-moc')}:",
             f"media/{name} cannot be opened (File name too long); give the file a shorter name", "images[0].file")
+
+
+@pytest.mark.parametrize("site_url", ['https://heritage.example.vn/"><script>alert(1)</script>', "https://exa mple.vn/",
+                                      "javascript:alert(1)//", "https://heritage.example.vn/'onload='x"])
+def test_a_site_url_that_is_not_a_plain_web_address_is_refused(project: Path, site_url: str) -> None:
+    """site_url is printed into every page, the sitemap and the plaques: nothing but a web address."""
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"(?m)^site_url: .*$", lambda _: f"site_url: {json.dumps(site_url)}", text), encoding="utf-8")
+    with pytest.raises(GuideError) as error:
+        pipeline.check(project)
+    line = next(number for number, row in enumerate(config.read_text(encoding="utf-8").splitlines(), 1)
+                if row.startswith("site_url:"))
+    assert f"mkdocs.yml:{line}:" in str(error.value) and "site_url" in str(error.value)
