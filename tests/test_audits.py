@@ -1,4 +1,5 @@
-"""Standards audits of the built sample guide with the real tools, pinned in package-lock.json:
+"""Standards audits of the built sample guide (and, with AUDIT_SITES=1000, of a generated guide of that
+many sites) with the real tools, pinned in package-lock.json:
 
 - the Nu HTML checker (npm `vnu-jar`, on Java) over every HTML file of the build: no errors;
 - Lighthouse (npm `lighthouse`, on Debian's Chromium), mobile with its default simulated throttling,
@@ -25,8 +26,10 @@ from typing import Any
 import pytest
 import yaml
 
+from generator import pipeline
 from generator.server import GuideServer, serve_in_background
-from tests.conftest import ROOT, require
+from tests.conftest import ROOT, SHARED_CACHE, require
+from tools.scale_project import make_project
 
 NODE_MODULES = ROOT / "node_modules"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -35,6 +38,19 @@ CHROMIUM = Path("/usr/bin/chromium")
 LANGUAGES = tuple(yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["extra"]["guide"]["languages"])
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 MAX_ITEMS = 6  # items shown per failing audit
+# AUDIT_SITES=1000 also audits a generated guide of that many sites (a few minutes to build; not in CI)
+GENERATED_SITES = int(os.environ.get("AUDIT_SITES", "0"))
+
+
+@pytest.fixture(scope="module", params=["samples", *(["generated"] if GENERATED_SITES else [])])
+def audited(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> pipeline.BuildResult:
+    """The sample guide (the session's build), and with AUDIT_SITES a generated guide of that many sites."""
+    if request.param == "samples":
+        return request.getfixturevalue("built")
+    project = make_project(tmp_path_factory.mktemp("audited") / "guide", GENERATED_SITES, photos=20)
+    (project.root / ".build").mkdir()
+    (project.root / ".build" / "cache").symlink_to(SHARED_CACHE, target_is_directory=True)  # content-keyed: safe
+    return pipeline.build(project.root)
 
 # One Node process per language: one Chrome (its navigator.languages set to the language, so a plaque
 # address leads to that language's page), Lighthouse run on each address in turn, one report a line.
@@ -76,11 +92,11 @@ def nu_problem(message: dict[str, Any], output: Path) -> str:
     return f"{where}:{line}:{column}: {message.get('message', '')}" + (f"  [{extract[:160]}]" if extract else "")
 
 
-def test_every_page_passes_the_nu_html_checker(built) -> None:
+def test_every_page_passes_the_nu_html_checker(audited) -> None:
     java = shutil.which("java")
     require(java is not None, "Java (Debian: default-jre-headless)")
     require(VNU_JAR.is_file(), f"the Nu HTML checker ({VNU_JAR.relative_to(ROOT)}: npm ci)")
-    output = Path(built.output).resolve()
+    output = Path(audited.output).resolve()
     pages = sorted(output.rglob("*.html"))
     assert len(pages) > 10, pages
 
@@ -194,9 +210,9 @@ def run_lighthouse(node: str, language: str, urls: list[str], categories: tuple[
 
 
 @pytest.fixture(scope="module")
-def host(built) -> Iterator[str]:
+def host(audited) -> Iterator[str]:
     """The build on the project's own static server: gzip, and a static host's cache lifetime."""
-    server: GuideServer = serve_in_background(Path(built.output))
+    server: GuideServer = serve_in_background(Path(audited.output))
     server.cache_control = "max-age=600"  # what GitHub Pages sends
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -206,7 +222,7 @@ def host(built) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_lighthouse_scores_100_on_every_page_type(built, host: str, language: str) -> None:
+def test_lighthouse_scores_100_on_every_page_type(audited, host: str, language: str) -> None:
     """Performance is measured by Lighthouse's default simulated mobile throttling, from timings
     observed on this (shared, 2-core) machine; a page short of 100 in performance has its performance
     audited a second time and the better run counts, as Lighthouse's guide on variability advises more
@@ -215,7 +231,7 @@ def test_lighthouse_scores_100_on_every_page_type(built, host: str, language: st
     require(node is not None, "Node.js (Debian: nodejs)")
     require(LIGHTHOUSE.is_file(), f"Lighthouse ({LIGHTHOUSE.parent.relative_to(ROOT)}: npm ci)")
     require(CHROMIUM.is_file(), f"Chromium ({CHROMIUM})")
-    pages = audited_pages(built, language)
+    pages = audited_pages(audited, language)
     urls = [host + path for path in pages.values()]
 
     started = time.monotonic()
