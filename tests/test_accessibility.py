@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
+from generator import pipeline
 from generator.server import serve_in_background
 from tests.conftest import require
 
@@ -61,3 +63,31 @@ def test_images_and_dialogs_have_names(page) -> None:
     assert all(alt.strip() for alt in page.locator("img").evaluate_all("imgs => imgs.map(i => i.alt)"))
     assert page.locator("a.guide-search-link").get_attribute("aria-label")
     assert page.locator("html").get_attribute("lang") == "vi"
+
+
+def test_links_in_running_text_are_underlined(project) -> None:
+    """Link colour alone is 2.4:1 against the text around it (WCAG asks 3:1): every link in a paragraph or
+    list item is underlined, buttons aside. Checked where running text has links: a site without English
+    narration points to the languages that have it ("Listen in: Tiếng Việt")."""
+    require(CHROMIUM.is_file(), f"Chromium ({CHROMIUM})")
+    site_file = project / "sites" / "den-xa-tac.yaml"
+    site_file.write_text(re.sub(r"(?m)^  en: den-xa-tac/narration-en.mp3\n", "", site_file.read_text(encoding="utf-8")),
+                         encoding="utf-8")
+    result = pipeline.build(project, register=False)
+    server = serve_in_background(result.output)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            base = f"http://127.0.0.1:{server.server_address[1]}/"
+            for address in ("en/den-xa-tac/", "en/", "vi/cot-moc-1368/"):
+                page.goto(base + address)
+                links = page.locator("article p a:not(.md-button), article li a:not(.md-button)")
+                plain = links.evaluate_all("links => links.filter(a => "
+                                           "!getComputedStyle(a).textDecorationLine.includes('underline')).map(a => a.outerHTML)")
+                assert plain == [], (address, plain)
+            assert page.goto(base + "en/den-xa-tac/") and page.locator("article .guide-listen p a").count() > 0
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
