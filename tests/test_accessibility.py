@@ -65,29 +65,27 @@ def test_images_and_dialogs_have_names(page) -> None:
     assert page.locator("html").get_attribute("lang") == "vi"
 
 
-def test_links_in_running_text_are_underlined(project) -> None:
+def test_links_in_running_text_are_underlined(page, project) -> None:
     """Link colour alone is 2.4:1 against the text around it (WCAG asks 3:1): every link in a paragraph or
     list item is underlined, buttons aside. Checked where running text has links: a site without English
     narration points to the languages that have it ("Listen in: Tiếng Việt")."""
-    require(CHROMIUM.is_file(), f"Chromium ({CHROMIUM})")
     site_file = project / "sites" / "den-xa-tac.yaml"
     site_file.write_text(re.sub(r"(?m)^  en: den-xa-tac/narration-en.mp3\n", "", site_file.read_text(encoding="utf-8")),
                          encoding="utf-8")
     result = pipeline.build(project, register=False)
     server = serve_in_background(result.output)
+    other = page.context.browser.new_page(viewport={"width": 390, "height": 844})  # the module's browser
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            page = browser.new_page(viewport={"width": 390, "height": 844})
-            base = f"http://127.0.0.1:{server.server_address[1]}/"
-            for address in ("en/den-xa-tac/", "en/", "vi/cot-moc-1368/"):
-                page.goto(base + address)
-                links = page.locator("article p a:not(.md-button), article li a:not(.md-button)")
-                plain = links.evaluate_all("links => links.filter(a => "
-                                           "!getComputedStyle(a).textDecorationLine.includes('underline')).map(a => a.outerHTML)")
-                assert plain == [], (address, plain)
-            assert page.goto(base + "en/den-xa-tac/") and page.locator("article .guide-listen p a").count() > 0
-            browser.close()
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        for address in ("en/den-xa-tac/", "en/", "vi/cot-moc-1368/"):
+            other.goto(base + address)
+            links = other.locator("article p a:not(.md-button), article li a:not(.md-button)")
+            plain = links.evaluate_all("links => links.filter(a => "
+                                       "!getComputedStyle(a).textDecorationLine.includes('underline')).map(a => a.outerHTML)")
+            assert plain == [], (address, plain)
+        other.goto(base + "en/den-xa-tac/")
+        assert other.locator("article .guide-listen p a").count() > 0  # the case is there
     finally:
+        other.close()
         server.shutdown()
         server.server_close()
