@@ -247,7 +247,8 @@ def _front_matter(title: str, description: str, **values: object) -> str:
     return "---\n" + yaml.dump(values, Dumper=FastDumper, allow_unicode=True, sort_keys=False) + "---\n\n"
 
 
-def _page(front: dict[str, object], html: str) -> str:
+def page_document(front: dict[str, object], html: str) -> str:
+    """A finished MkDocs document: front matter (volunteer text escaped) and one block of HTML."""
     # Blank lines would end MkDocs' raw HTML block; the fragment is one block of HTML.
     return _front_matter(**front) + "\n".join(line for line in html.splitlines() if line.strip()) + "\n"
 
@@ -310,7 +311,7 @@ class LanguagePages:
             "hide": ["navigation", "toc"],
             "guide_alternates": self.alternates(None),
         }
-        return _page(front, html)
+        return page_document(front, html)
 
     def area(self, area: Area) -> str:
         """One area's sites by category: names and links only, so a large town stays a light page."""
@@ -332,7 +333,7 @@ class LanguagePages:
             "hide": ["navigation", "toc"],
             "guide_alternates": self.alternates(page),
         }
-        return _page(front, html)
+        return page_document(front, html)
 
     def _card(self, site: Site, here: str) -> dict[str, object]:
         return {
@@ -423,7 +424,7 @@ class LanguagePages:
             "guide_alternates": self.alternates(site.slug),
             **self.sharing(site, name.text, summary.text),
         }
-        return _page(front, html)
+        return page_document(front, html)
 
     def sharing(self, site: Site, name: str, summary: str) -> dict[str, object]:
         """Open Graph and schema.org data: absolute URLs, as link previews and search engines need."""

@@ -20,7 +20,7 @@ from .cache import key
 from .files import Files
 from .i18n import Translator, _
 from .load import Guide
-from .pages import CATEGORY_LABELS, LanguagePages, MediaIndex, Nearby, PlannedPage, _page, pick, render_template
+from .pages import CATEGORY_LABELS, LanguagePages, MediaIndex, Nearby, PlannedPage, page_document, pick, render_template
 
 SEARCH_DOCUMENT = "search.md"  # the search page of each language: <lang>/search/
 INDEX_FILE = "search/index.json"  # under each language's root
@@ -75,6 +75,6 @@ def plan_search_page(guide: Guide, language: str, media: MediaIndex, near: Nearb
                                per_shard=SITES_PER_SHARD, script="../../assets/search.js")
         front = {"title": t(_("Search")), "description": t(_("Search the guide's sites by name, place or kind.")),
                  "hide": ["navigation", "toc"], "guide_alternates": pages.alternates("search")}
-        return _page(front, html)
+        return page_document(front, html)
 
     return {SEARCH_DOCUMENT: PlannedPage(key("search page", language, guide.settings_digest), render)}
