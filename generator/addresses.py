@@ -63,6 +63,7 @@ def chooser_page(guide: Guide, path: str, slug: str | None, title: str) -> str:
         "chooser.html",
         title=title,
         default=guide.default_language,
+        fallback=guide.settings.fallback,
         targets=targets,
         targets_json=_json(targets),
         canonical=guide.site_url + site_path(guide.default_language, slug),
@@ -100,7 +101,7 @@ def old_slug_pages(guide: Guide, old_slug: str, new_slug: str, title: str) -> di
 
 def sitemap(guide: Guide) -> str:
     """One sitemap for all languages, each page listing its absolute hreflang alternates and, as
-    x-default (for readers of other languages), the default language's page.
+    x-default (for readers of other languages), the fallback language's page (English unless set).
 
     Alternates live here rather than in each page's <head>: Material's JavaScript fetches
     `sitemap.xml` relative to every `<link rel=alternate>` it finds, which would cost each visitor
@@ -113,7 +114,7 @@ def sitemap(guide: Guide) -> str:
     areas = area_slugs(site.area[guide.default_language] for site in guide.sites)
     for slug in [None, *(site.slug for site in guide.sites), *(area_page(area) for area in sorted(areas.values()))]:
         targets = [(html_lang(lang), guide.site_url + site_path(lang, slug)) for lang in guide.languages]
-        x_default = guide.site_url + site_path(guide.default_language, slug)
+        x_default = guide.site_url + site_path(guide.settings.fallback, slug)
         alternates = [
             f'<xhtml:link rel="alternate" hreflang="{hreflang}" href={quoteattr(href)}/>'
             for hreflang, href in [*targets, ("x-default", x_default)]

@@ -11,8 +11,11 @@ from pathlib import Path
 
 from babel import Locale
 from babel.core import get_global
+from babel.lists import format_list
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from babel.units import format_unit
+from markupsafe import Markup, escape
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 DOMAIN = "messages"
@@ -35,8 +38,12 @@ class Translator:
         self._catalog = _catalog(language, domain)
 
     def __call__(self, message: str, **values: object) -> str:
+        """The translation with `values` filled in. When a value is HTML (Markup), the result is HTML
+        too: the translation escaped, the other values escaped, that value kept as it is."""
         entry = self._catalog.get(message) if self._catalog else None
         text = entry.string if entry is not None and entry.string and not entry.fuzzy else message
+        if any(isinstance(value, Markup) for value in values.values()):
+            return escape(text).format(**values)
         return text.format(**values)
 
 
@@ -61,10 +68,26 @@ def og_locale(language: str) -> str:
 @cache
 def language_name(language: str) -> str:
     """The language's own name for itself, as a language switcher shows it (Tiếng Việt, 中文)."""
-    name = babel_locale(language).get_display_name(babel_locale(language)) or language
+    name = babel_locale(language).get_language_name(babel_locale(language)) or language
     return name[:1].upper() + name[1:]
+
+
+@cache
+def language_name_in(language: str, reader: str) -> str:
+    """A language's name in the reader's language (越南语 for Vietnamese on a Chinese page), for sentences."""
+    return babel_locale(language).get_language_name(babel_locale(reader)) or language
 
 
 def html_lang(language: str) -> str:
     """BCP 47 tag for `<html lang>` and hreflang."""
     return {"zh": "zh-Hans"}.get(language, language)
+
+
+def format_duration(seconds: float, language: str) -> str:
+    """'18 giây', '18秒', '18 sec'; '3 phút, 5 giây' when longer: the locale's own words for a length of
+    time (CLDR's short units), never a 'm:ss' that reads as minutes in some languages and seconds in others."""
+    locale = babel_locale(language)
+    minutes, rest = divmod(max(1, round(seconds)), 60)
+    parts = [format_unit(value, unit, length="short", locale=locale)
+             for value, unit in ((minutes, "duration-minute"), (rest, "duration-second")) if value]
+    return format_list(parts, style="unit-short", locale=locale)

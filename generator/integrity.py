@@ -5,7 +5,7 @@ Pure: a built folder in, problems out (nothing is written). Checked, in every HT
 `<meta http-equiv=refresh>` targets, absolute addresses on the guide's own `site_url` (canonical,
 Open Graph) and the search page's index and summary shards (and the site pages its results open);
 every `<loc>` and `xhtml:link` of every `sitemap.xml`; every URL of the offline areas
-(`<lang>/offline.json`); and the addresses the caller requires (plaque addresses, old slugs).
+(`<lang>/area/<slug>/offline.json`); and the addresses the caller requires (plaque addresses, old slugs).
 
 An address resolves as a static host resolves it: `x/` and `x` (a folder) to `x/index.html`, `x` to
 the file `x` or `x.html`. Other hosts' addresses and `mailto:`, `geo:`, `tel:`, `data:` are not
@@ -236,15 +236,15 @@ def _check_sitemap(site: _Site, name: str, problems: list[Problem]) -> None:
 def _check_offline(site: _Site, name: str, problems: list[Problem]) -> None:
     """An offline area's URLs are relative to the site root (the service worker's scope)."""
     try:
-        areas = json.loads((site.folder / name).read_text(encoding="utf-8"))
-        found = [(area, url) for area, record in areas.items() for url in record["urls"]]
+        area = json.loads((site.folder / name).read_text(encoding="utf-8"))
+        urls = [str(url) for url in area["urls"]]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        problems.append(Problem(name, 0, 0, "", say("not an offline-areas file the pages can read")))
+        problems.append(Problem(name, 0, 0, "", say("not an offline-area file the pages can read")))
         return
-    for area, url in found:
+    for url in urls:
         target = site.broken([""], url)
         if target is not None:
-            problems.append(_problem(name, area, url, target))
+            problems.append(_problem(name, "urls", url, target))
 
 
 def check(folder: Path, site_url: str, required: Iterable[str] = ()) -> list[Problem]:

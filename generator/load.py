@@ -245,6 +245,10 @@ def _settings_problems(settings: Settings) -> list[tuple[FieldPath, str]]:
     if default not in settings.languages:
         found.append((("default_language",), say("{value!r} must be one of the languages {languages}",
                                                    value=default, languages=", ".join(settings.languages))))
+    if settings.fallback_language and settings.fallback_language not in settings.languages:
+        found.append((("fallback_language",), say("{value!r} must be one of the languages {languages}",
+                                                    value=settings.fallback_language,
+                                                    languages=", ".join(settings.languages))))
     for field in ("title", "organisation"):
         if default not in getattr(settings, field):
             found.append(((field,), say("the {default!r} text is missing; every text needs at least {default!r}",

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from .cache import key
 from .files import replace_file, write_atomically
-from .i18n import Translator, _
+from .i18n import Translator, _, html_lang, language_name
 from .load import Guide
 from .messages import mark, say
 from .pages import PlannedPage
@@ -43,8 +43,7 @@ def language_config(guide: Guide, language: str, docs_dir: Path, site_dir: Path)
     theme: dict[str, Any] = {"language": language, "custom_dir": str(THEME_DIR)}
     if "font" not in (base.get("theme") or {}):
         theme["font"] = False  # Material's default loads Google Fonts: a third-party request
-    title, organisation = (texts.get(language) or texts[guide.default_language]
-                           for texts in (guide.settings.title, guide.settings.organisation))
+    title = guide.settings.title.get(language) or guide.settings.title[guide.default_language]
     return {
         "INHERIT": str(guide.project.config_file.resolve()),
         "site_name": str(escape(title)),
@@ -56,11 +55,39 @@ def language_config(guide: Guide, language: str, docs_dir: Path, site_dir: Path)
         "not_in_nav": "/*.md",
         "plugins": [],  # Material's search sent its whole index with every first visit
         "hooks": [*base.get("hooks", []), str(HOOKS_FILE)],
-        "extra": {"alternate": True},
+        "extra": {"alternate": True, "guide_ui": interface(guide, language)},
         "extra_javascript": [*base.get("extra_javascript", []), "assets/guide.js"],
-        "copyright": str(escape(f"© {organisation}")),
+        "copyright": footer(guide, language),
         "use_directory_urls": True,
     }
+
+
+def interface(guide: Guide, language: str) -> dict[str, Any]:
+    """The theme's own words in the reader's language (where Material's are missing or read badly), and
+    the languages the 404 page offers."""
+    t = Translator(language)
+    return {
+        "change_language": t(_("Change language")),
+        "not_found": t(_("Page not found")),
+        "not_found_help": t(_("This address is not in the guide, or no longer. Start from the home page, or search for a site.")),
+        "home": t(_("Home")),
+        "search": t(_("Search")),
+        "languages_heading": t(_("In other languages")),
+        "languages": [{"lang": lang, "hreflang": html_lang(lang), "name": language_name(lang)} for lang in guide.languages],
+    }
+
+
+def footer(guide: Guide, language: str) -> str:
+    """The footer line of every page (HTML, volunteer text escaped): who made the content and its licence."""
+    t, settings = Translator(language), guide.settings
+    organisation = settings.organisation.get(language) or settings.organisation[guide.default_language]
+    line = escape(f"© {organisation}")
+    if settings.licence:
+        name = escape(settings.licence.name)
+        if settings.licence.url:
+            name = Markup('<a href="{}" rel="license noopener">{}</a>').format(settings.licence.url, name)
+        line += Markup(" · ") + t(_("Texts and photos: {licence}"), licence=name)
+    return str(line)
 
 
 @contextmanager

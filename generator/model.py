@@ -231,7 +231,8 @@ class Image(Strict):
     file: ImagePath = Field(description="Path inside media/, e.g. den-xa-tac/gate.jpg.")
     alt: local_text("alt") = Field(description="What the image shows, for people who cannot see it.")
     caption: local_text("caption") | None = None
-    credit: text("credit") | None = Field(None, description="Who made it; say 'illustration' if it is not a photo.")
+    credit: text("credit") | None = Field(None, description="Who took the photo or made the picture (a name).")
+    illustration: bool = Field(False, description="true when it is a drawing or a computer illustration, not a photo.")
 
 
 class Link(Strict):
@@ -241,10 +242,20 @@ class Link(Strict):
     kind: Literal[LINK_KINDS] = "other"  # type: ignore[valid-type]
 
 
+class LunarDate(Strict):
+    """A yearly day of the Vietnamese lunar calendar, e.g. the 8th day of the 3rd month."""
+
+    month: int = Field(ge=1, le=12, description="Lunar month, 1-12.")
+    day: int = Field(ge=1, le=30, description="Day of the lunar month, 1-30.")
+
+
 class Practical(Strict):
     hours: local_text("practical") | None = Field(None, description="Opening hours.")
     fee: local_text("practical") | None = Field(None, description="Entrance fee, or that entry is free.")
     festival: local_text("practical") | None = Field(None, description="Festival dates.")
+    festival_lunar: LunarDate | None = Field(
+        None, description="The festival's main day in the lunar calendar: the page gives its next dates in the "
+                          "visitor's calendar.")
     contact: text("contact") | None = Field(None, description="Phone or e-mail of the caretaker.")
 
 
@@ -271,6 +282,8 @@ class Site(Strict):
     practical: Practical | None = None
     images: list[Image] = Field([], max_length=MAX_ENTRIES["images"])
     audio: dict[Language, AudioPath] = Field({}, description="Narration file per language, inside media/.")
+    audio_reads_text: bool = Field(
+        False, description="true when each recording reads the page's text word for word (else it is an introduction).")
     links: list[Link] = Field([], max_length=MAX_ENTRIES["links"])
     sources: list[Annotated[str, Field(max_length=MAX_TEXT["source"]), AfterValidator(_check_source)]] = Field(
         description="Where the facts come from: web addresses or citations in words.",
@@ -278,6 +291,11 @@ class Site(Strict):
     )
     uncertain: list[local_text("uncertain")] = Field(
         [], description="Notes on facts that are approximate or disputed.", max_length=MAX_ENTRIES["uncertain"])
+
+
+class Licence(Strict):
+    name: Text = Field(description="Its short name, e.g. CC BY-SA 4.0.")
+    url: Annotated[str, AfterValidator(_check_http_url)] | None = Field(None, description="Where its terms are.")
 
 
 class Settings(Strict):
@@ -295,3 +313,15 @@ class Settings(Strict):
         None,
         description="Start of the address printed in QR codes; default: the site URL in capitals + 'Q/'.",
     )
+    fallback_language: str | None = Field(
+        None, description="Language for visitors whose phone asks for none of the guide's languages; default: "
+                          "English if the guide has it, else the default language.")
+    nearby_km: float = Field(10, gt=0, le=200, description="Sites further apart than this are not listed as nearby.")
+    licence: Licence | None = Field(None, description="The licence of the guide's texts and photos, shown in every footer.")
+
+    @property
+    def fallback(self) -> str:
+        """The language a phone in any other language gets: English serves most foreign visitors."""
+        if self.fallback_language:
+            return self.fallback_language
+        return "en" if "en" in self.languages else self.default_language

@@ -1,5 +1,6 @@
-"""What "save this area for offline use" downloads, per language, with its size shown beforehand; and the
-list "near me" reads, which a saved area keeps too."""
+"""What "save this area for offline use" downloads, one list per area and language (offered on the area's
+page and on each of its site pages, with its size shown beforehand); and the list "near me" reads, which a
+saved area keeps too."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from .addresses import plaque_folder
 from .load import Guide
 from .media import MediaIndex, RenderedAudio, RenderedImage
 from .model import Site
-from .pages import NEAR_FILE, area_page, group_areas, near_list, site_path
+from .pages import NEAR_FILE, area_page, group_areas, near_list, offline_list, site_path
 
-OFFLINE_FILE = "offline.json"
 NEAR_SCRIPT = "assets/near.js"  # shared by every language; loaded by guide.js when "near me" is tapped
 
 
@@ -23,19 +23,19 @@ def language_files(guide: Guide, media: MediaIndex, output: Path) -> dict[str, s
     for language in guide.languages:
         near = near_list(guide, language)
         files[f"{language}/{NEAR_FILE}"] = near
-        files[f"{language}/{OFFLINE_FILE}"] = area_manifest(guide, language, media, output, len(near.encode()))
+        files.update(area_lists(guide, language, media, output, len(near.encode())))
     return files
 
 
-def area_manifest(guide: Guide, language: str, media: MediaIndex, output: Path, near_bytes: int) -> str:
-    """{area: {urls, bytes}}: the area's page, the home page and "near me" (its script and list, so it
+def area_lists(guide: Guide, language: str, media: MediaIndex, output: Path, near_bytes: int) -> dict[str, str]:
+    """Each area's {urls, bytes}: the area's page, the home page and "near me" (its script and list, so it
     works without signal), each site page of the area, its plaque address pages (so scanning the plaque
     works without signal), its pictures (the 960 px variant; the service worker substitutes it for other
     widths offline) and its narration in this language."""
     folder = plaque_folder(guide)
     shared = {site_path(language): output / site_path(language) / "index.html", NEAR_SCRIPT: output / NEAR_SCRIPT}
     shared_bytes = near_bytes + sum(file.stat().st_size for file in shared.values())
-    areas: dict[str, dict[str, object]] = {}
+    lists: dict[str, str] = {}
     for area in group_areas(guide):
         page = site_path(language, area_page(area.slug))
         urls, size = [page, *shared, f"{language}/{NEAR_FILE}"], shared_bytes + (output / page / "index.html").stat().st_size
@@ -45,8 +45,8 @@ def area_manifest(guide: Guide, language: str, media: MediaIndex, output: Path, 
             urls += [*pages, *kept]
             size += sum((output / url / "index.html").stat().st_size for url in pages)
             size += sum((output / path).stat().st_size for path in kept)
-        areas[area.key] = {"urls": urls, "bytes": size}
-    return json.dumps(areas, ensure_ascii=False, sort_keys=True)
+        lists[offline_list(language, area.slug)] = json.dumps({"urls": urls, "bytes": size}, ensure_ascii=False)
+    return lists
 
 
 def _media_kept(site: Site, language: str, media: MediaIndex) -> list[str]:

@@ -10,13 +10,16 @@ import hashlib
 import itertools
 import json
 import math
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from functools import cache, cached_property, partial
 
 import yaml
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from babel.units import format_unit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -24,8 +27,10 @@ from markupsafe import Markup, escape
 
 from . import safe_markdown
 from .cache import key
-from .i18n import Translator, _, babel_locale, html_lang, language_name, og_locale
+from .i18n import Translator, _, babel_locale, format_duration, html_lang, language_name, language_name_in, og_locale
 from .load import Guide
+from .lunar import next_dates
+from .maps import map_links
 from .media import MediaIndex, RenderedAudio, RenderedImage
 from .model import Site
 
@@ -116,6 +121,15 @@ def area_slugs(names: Iterable[str]) -> dict[str, str]:
 def area_page(slug: str) -> str:
     """The name of an area's page in a language folder (as a site's slug is): `<lang>/area/<slug>/`."""
     return AREA_PAGE_PREFIX + slug
+
+
+OFFLINE_FILE = "offline.json"
+
+
+def offline_list(language: str, slug: str) -> str:
+    """Where an area's offline list is (from the site root): in its page's folder, so a page that offers
+    to save the area reads only that area's list."""
+    return site_path(language, area_page(slug)) + OFFLINE_FILE
 
 
 @dataclass(frozen=True)
@@ -215,6 +229,22 @@ def nearby_sites(sites: tuple[Site, ...], count: int = NEARBY_COUNT) -> Nearby:
     return found
 
 
+WALKING_KM = 2.0  # nearer than this, the page also gives the time on foot
+WALKING_KM_PER_HOUR = 4.5
+ROUTE_FACTOR = 1.3  # paths are longer than the straight line between two points
+
+
+def walking_seconds(km: float) -> float:
+    """About how long the walk takes, rounded to whole minutes."""
+    return max(1, round(km * ROUTE_FACTOR / WALKING_KM_PER_HOUR * 60)) * 60
+
+
+def format_megabytes(size: int, language: str) -> str:
+    """'0,2 MB' / '0.2 MB', as the reader's locale writes numbers."""
+    return format_unit(round(size / 1_000_000, 1), "digital-megabyte", length="short", format="#,##0.0",
+                       locale=babel_locale(language))
+
+
 def format_distance(km: float, language: str) -> str:
     """'850 m' or '1,2 km' / '1.2 km' / '1.2公里', as the reader's locale writes it."""
     locale = babel_locale(language)
@@ -232,7 +262,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(html_lang=html_lang, language_name=language_name)
+    env.globals.update(html_lang=html_lang, language_name=language_name, Markup=Markup)
     return env
 
 
@@ -256,8 +286,9 @@ def page_document(front: dict[str, object], html: str) -> str:
 class LanguagePages:
     """Everything that is the same for all pages of one language."""
 
-    def __init__(self, guide: Guide, language: str, media: MediaIndex, near: Nearby) -> None:
+    def __init__(self, guide: Guide, language: str, media: MediaIndex, near: Nearby, today: date | None = None) -> None:
         self.guide, self.language, self.media, self.nearby = guide, language, media, near
+        self.today = today or vietnam_today()  # festivals' next days count from here
         self.default = guide.default_language
         self.t = Translator(language)
 
@@ -285,6 +316,10 @@ class LanguagePages:
     def area_slug(self) -> dict[str, str]:
         """Area page slugs by area name in the default language."""
         return {area.key: area.slug for area in self.areas}
+
+    def offline(self, here: str, area_slug: str, name: Shown) -> dict[str, str]:
+        """What the "save this area" button needs: the area's list and its name."""
+        return {"list": relative(here, offline_list(self.language, area_slug)), "area": name.text}
 
     def count_sites(self, count: int) -> str:
         """'1 site', '1,000 sites': in the plural form the reader's language uses (Vietnamese and Chinese have one)."""
@@ -325,8 +360,9 @@ class LanguagePages:
                        for site in sites]}
             for category, sites in itertools.groupby(area.sites, key=lambda s: s.category)
         ]
-        html = render_template("area.html", t=self.t, name=name, key=area.key, categories=categories,
-                               count=self.count_sites(len(area.sites)), home=relative(here, site_path(self.language)))
+        html = render_template("area.html", t=self.t, name=name, offline=self.offline(here, area.slug, name),
+                               categories=categories, count=self.count_sites(len(area.sites)),
+                               home=relative(here, site_path(self.language)))
         front = {
             "title": name.text,
             "description": self.t("Historic sites in {area}: audio guide, photos and directions.", area=name.text),
@@ -353,6 +389,7 @@ class LanguagePages:
             "alt": self.shown(image.alt),
             "caption": self.shown(image.caption),
             "credit": image.credit,
+            "illustration": image.illustration,
             "eager": eager,
         }
 
@@ -368,8 +405,8 @@ class LanguagePages:
             assert isinstance(rendered, RenderedAudio)
             audio = {
                 "src": relative(here, rendered.path),
-                "size_kb": round(rendered.size / 1024),
-                "duration": "{}:{:02d}".format(*divmod(round(rendered.seconds), 60)),
+                "size": format_megabytes(rendered.size, self.language),
+                "duration": format_duration(rendered.seconds, self.language),
             }
         audio_elsewhere = [
             {"name": language_name(lang), "href": relative(here, site_path(lang, site.slug))}
@@ -378,10 +415,16 @@ class LanguagePages:
         ]
         loc = site.location
         practical = site.practical
+        area_name, area_slug = self.shown(site.area), self.area_slug[site.area[self.default]]
+        assert area_name
         details = [
             (self.t(label), self.shown(getattr(practical, field)))
             for field, label in (("hours", _("Opening hours")), ("fee", _("Entrance fee")), ("festival", _("Festival")))
             if practical and getattr(practical, field)
+        ]
+        festival_dates = [
+            {"iso": day.isoformat(), "text": format_date(day, format="full", locale=babel_locale(self.language))}
+            for day in festival_days(site, self.today)
         ]
         html = render_template(
             "site.html",
@@ -389,30 +432,32 @@ class LanguagePages:
             lang=self.language,
             site=site,
             home=relative(here, site_path(self.language)),
-            area={"name": self.shown(site.area),
-                  "href": relative(here, site_path(self.language, area_page(self.area_slug[site.area[self.default]])))},
+            area={"name": area_name,
+                  "href": relative(here, site_path(self.language, area_page(area_slug)))},
+            offline=self.offline(here, area_slug, area_name),
+            nearby_radius=format_distance(self.guide.settings.nearby_km, self.language),
             name=name,
             summary=summary,
             body=body,
             body_html=body_html,
             untranslated=untranslated,
-            default_name=language_name(self.default),
-            reader_name=language_name(self.language),
+            default_name=language_name_in(self.default, self.language),
+            reader_name=language_name_in(self.language, self.language),
             status=self.t(STATUS_LABELS[site.status]) if site.status in STATUS_LABELS else None,
             status_note=self.shown(site.status_note),
             audio=audio,
             audio_elsewhere=audio_elsewhere,
             images=[self._image(image, here, eager=index == 0) for index, image in enumerate(site.images)],
             address=self.shown(loc.address),
-            geo=f"geo:{loc.lat},{loc.lon}?q={loc.lat},{loc.lon}",
-            osm=f"https://www.openstreetmap.org/?mlat={loc.lat}&mlon={loc.lon}#map=17/{loc.lat}/{loc.lon}",
-            google=f"https://www.google.com/maps/search/?api=1&query={loc.lat}%2C{loc.lon}",
+            maps=map_links(loc.lat, loc.lon, name.text, self.language),
             details=details,
+            festival_dates=festival_dates,
             contact=practical.contact if practical else None,
             links=[{"url": link.url, "label": self.shown(link.label), "kind": link.kind} for link in site.links],
             nearby=[
-                {**self._card(other, here), "distance": format_distance(km, self.language)}
-                for other, km in self.nearby[site.id]
+                {**self._card(other, here), "distance": format_distance(km, self.language),
+                 "walk": format_duration(walking_seconds(km), self.language) if km <= WALKING_KM else None}
+                for other, km in self.nearby[site.id] if km <= self.guide.settings.nearby_km
             ],
             sources=[(source, source.startswith(("http://", "https://"))) for source in site.sources],
             uncertain=[self.shown(note) for note in site.uncertain],
@@ -462,12 +507,31 @@ class PlannedPage:
     render: Callable[[], str]
 
 
-def plan_language(guide: Guide, language: str, media: MediaIndex, near: Nearby) -> dict[str, PlannedPage]:
+FESTIVAL_DATES_SHOWN = 3  # a page left unbuilt for a year or two still shows the coming festival
+
+
+def vietnam_today() -> date:
+    """Today in Vietnam, whatever the clock of the computer that builds; SOURCE_DATE_EPOCH (reproducible
+    builds, as MkDocs honours it) sets the day instead."""
+    vietnam = timezone(timedelta(hours=7))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return (datetime.fromtimestamp(int(epoch), vietnam) if epoch else datetime.now(vietnam)).date()
+
+
+def festival_days(site: Site, today: date) -> list[date]:
+    """The festival's next days in the Gregorian calendar, from the lunar date in the site file."""
+    lunar = site.practical.festival_lunar if site.practical else None
+    return next_dates(lunar.month, lunar.day, today, FESTIVAL_DATES_SHOWN) if lunar else []
+
+
+def plan_language(guide: Guide, language: str, media: MediaIndex, near: Nearby,
+                  today: date | None = None) -> dict[str, PlannedPage]:
     """Every Markdown document of one language (its home page, one page per area and one per site), keyed
     by what it shows: a site page by its site, its area's address, its media and its nearby sites; an
     area page by the names, categories and slugs of its sites; the home page by each area's names,
     address and number of sites."""
-    pages = LanguagePages(guide, language, media, near)
+    today = today or vietnam_today()
+    pages = LanguagePages(guide, language, media, near, today)
     by_id = {entry.site.id: entry for entry in guide.files}
     settings = guide.settings_digest
     planned = {"index.md": PlannedPage(
@@ -484,7 +548,7 @@ def plan_language(guide: Guide, language: str, media: MediaIndex, near: Nearby) 
         neighbours = [(by_id[other.id].digest, km) for other, km in near[site.id]]
         planned[f"{site.slug}.md"] = PlannedPage(
             key("site", language, settings, entry.digest, pages.area_slug[site.area[guide.default_language]],
-                shown_media, neighbours),
+                shown_media, neighbours, [day.isoformat() for day in festival_days(site, today)]),
             partial(pages.site, site),
         )
     return planned

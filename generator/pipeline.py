@@ -127,7 +127,8 @@ def render_site(guide: Guide, plan: SitePlan, output: Path, progress: Progress) 
         link_tree(addresses_tree.root, output)
         write_tree(output, offline.language_files(guide, plan.media, output))
         shutil.copyfile(STATIC_DIR / "sw.js", output / "sw.js")
-        shutil.copyfile(output / guide.default_language / "404.html", output / "404.html")
+        # What a host serves for any missing address: the fallback language's page, which offers every language.
+        shutil.copyfile(output / guide.settings.fallback / "404.html", output / "404.html")
         files, plaque_warnings = printing.result()
     link_files(output, files)
     plaques = [addresses.plaque_folder(guide) + plaque for plaque in [*(site.id for site in guide.sites),

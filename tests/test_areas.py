@@ -82,7 +82,7 @@ def test_home_page_lists_each_area_with_its_count(built: pipeline.BuildResult, l
     for data in SAMPLES.values():  # sites are on the area pages, not here
         assert f'{data["slug"]}/"' not in html and data["summary"].get(language, data["summary"]["vi"])[:40] not in html
     if language == "en":
-        assert re.search(r">Mong Cai</a>\s*<span[^>]*>2 sites<", html) and re.search(r">Quang Yen</a>\s*<span[^>]*>1 site<", html)
+        assert re.search(r">Móng Cái</a>\s*<span[^>]*>2 sites<", html) and re.search(r">Quảng Yên</a>\s*<span[^>]*>1 site<", html)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -100,7 +100,7 @@ def test_area_page_lists_its_sites_by_category(built: pipeline.BuildResult, lang
     assert len([tag for tag, _text in parsed.headings if tag == "h2"]) == len({d["category"] for d in expected}) + 1  # + near me
     for data in expected:
         assert data["summary"].get(language, data["summary"]["vi"])[:40] not in html
-    assert f'data-guide-offline="{area}"' in html
+    assert 'data-guide-offline="offline.json"' in html  # the area's own list, beside its page
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -112,11 +112,22 @@ def test_site_page_links_to_its_area_and_home(built: pipeline.BuildResult, langu
     assert targets == [f"{language}/", f"{language}/{AREA_PAGES[SAMPLES[slug]['area']['vi']]}/"]
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("slug", list(SAMPLES))
+def test_site_page_offers_to_save_its_area(built: pipeline.BuildResult, language: str, slug: str) -> None:
+    """Plaque visitors arrive on a site page: the button to save its area is there too, naming the area."""
+    page = f"{language}/{slug}/"
+    html = read(built.output, page)
+    button = re.search(r'<button[^>]*data-guide-offline="([^"]+)"[^>]*>(.*?)</button>', html, re.S)
+    area = SAMPLES[slug]["area"]
+    assert resolve(page, button.group(1)) == f"{language}/{AREA_PAGES[area['vi']]}/offline.json"
+    assert area.get(language, area["vi"]) in button.group(2)
+
+
 def test_saving_an_area_keeps_its_page_and_near_me(built: pipeline.BuildResult) -> None:
     for language in LANGUAGES:
-        manifest = json.loads((built.output / language / "offline.json").read_text(encoding="utf-8"))
-        for area, page in AREA_PAGES.items():
-            urls = manifest[area]["urls"]
+        for page in AREA_PAGES.values():
+            urls = json.loads((built.output / language / page / "offline.json").read_text(encoding="utf-8"))["urls"]
             assert {f"{language}/{page}/", f"{language}/", f"{language}/near.json", "assets/near.js"} <= set(urls)
             assert all((built.output / url / "index.html" if url.endswith("/") else built.output / url).is_file() for url in urls)
 

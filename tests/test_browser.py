@@ -29,7 +29,7 @@ from tests.conftest import ROOT, require
 
 SITE_FILES = sorted(path.name for path in (ROOT / "sites").glob("*.yaml"))
 LANGUAGES = tuple(yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["extra"]["guide"]["languages"])
-LOCALES = ("vi", "en-US", "zh-CN", "fr-FR")
+LOCALES = ("vi", "en-US", "zh-CN", "fr-FR", "ko-KR")  # French and Korean: languages the guide lacks
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -45,6 +45,7 @@ class Facts:
 
     languages: tuple[str, ...]
     default_language: str
+    fallback_language: str  # for phones in a language the guide lacks
     plaque_folder: str  # e.g. 'Q/': plaque_base minus site_url, as printed
     sites: dict[str, dict]  # site file name → its YAML
 
@@ -58,7 +59,7 @@ class Facts:
 
     def language_for(self, locale: str) -> str:
         primary = locale.split("-")[0].lower()
-        return primary if primary in self.languages else self.default_language
+        return primary if primary in self.languages else self.fallback_language
 
 
 def read_facts(project: Path) -> Facts:
@@ -69,7 +70,9 @@ def read_facts(project: Path) -> Facts:
     sites = {
         name: yaml.safe_load((project / "sites" / name).read_text(encoding="utf-8")) for name in SITE_FILES
     }
-    return Facts(tuple(settings["languages"]), settings["default_language"], plaque_base[len(site_url):], sites)
+    languages, default = tuple(settings["languages"]), settings["default_language"]
+    fallback = settings.get("fallback_language") or ("en" if "en" in languages else default)  # as README says
+    return Facts(languages, default, fallback, plaque_base[len(site_url):], sites)
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

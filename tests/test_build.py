@@ -81,7 +81,7 @@ def test_sitemap_gives_absolute_alternates_and_x_default(built: pipeline.BuildRe
             assert {k.split("-")[0]: v for k, v in links.items() if k != "x-default"} == {
                 lang: f"{SITE_URL}{lang}/{slug}/" for lang in LANGUAGES
             }
-            assert links["x-default"] == f"{SITE_URL}vi/{slug}/"
+            assert links["x-default"] == f"{SITE_URL}en/{slug}/"  # English for readers of other languages
 
 
 def test_no_page_references_another_host(built: pipeline.BuildResult) -> None:

@@ -45,7 +45,7 @@ CASES = [
          "", "not valid YAML"),
     Case("unclosed quote", replace(SAMPLE, "category: border-marker", 'category: "border-marker'), SAMPLE,
          'category: "border-marker', "", "not valid YAML"),
-    Case("bad indentation", replace(SAMPLE, "  en: Mong Cai", "   en: Mong Cai"), SAMPLE, "   en: Mong Cai", "",
+    Case("bad indentation", replace(SAMPLE, "  en: Móng Cái", "   en: Móng Cái"), SAMPLE, "   en: Móng Cái", "",
          "not valid YAML"),
     Case("missing field", replace(SAMPLE, "category: border-marker\n", ""), SAMPLE, "id: KL1368", "category",
          "required field 'category' is missing"),

@@ -21,6 +21,29 @@
     if (link) remember(link.getAttribute("data-guide-lang"));
   });
 
+  /* Directions: the map app this phone opens best goes first. iPhones open Apple Maps (and ignore geo:);
+     Android phones open geo: in whatever map app they have. */
+  var maps = document.querySelector(".guide-maps");
+  if (maps) {
+    var agent = navigator.userAgent || "";
+    var first = /iPhone|iPad|iPod/.test(agent) || (/Macintosh/.test(agent) && navigator.maxTouchPoints > 1) ? "apple"
+      : /Android/.test(agent) ? "geo" : null;
+    var link = first && maps.querySelector('[data-guide-map="' + first + '"]');
+    if (link) {
+      link.hidden = false;
+      maps.querySelectorAll(".md-button--primary").forEach(function (other) { other.classList.remove("md-button--primary"); });
+      link.classList.add("md-button--primary");
+      maps.insertBefore(link, maps.firstChild);
+    }
+  }
+
+  /* Festival days: a page built long ago may list some already past. */
+  var today = new Date();
+  today = today.getFullYear() + "-" + ("0" + (today.getMonth() + 1)).slice(-2) + "-" + ("0" + today.getDate()).slice(-2);
+  document.querySelectorAll(".guide-dates time").forEach(function (time) {
+    if (time.getAttribute("datetime") < today) time.parentNode.hidden = true;
+  });
+
   // "Near me": its script (near.js) and list load only when the visitor taps the button.
   var near = document.querySelector("[data-guide-near]");
   if (near) {
@@ -78,19 +101,20 @@
     }).catch(function () {});
   }
 
-  /* "Save this area for offline use": the size is shown first; the worker downloads the area's list. */
+  /* "Save this area for offline use": the size is shown first, from the area's list; the worker downloads it. */
   function offerAreas() {
     if (!buttons.length || !("caches" in window)) return;
-    fetch(new URL("offline.json", languageRoot)).then(function (r) { return r.json(); }).then(function (areas) {
-      buttons.forEach(function (button) {
-        var area = areas[button.getAttribute("data-guide-offline")];
-        if (!area) { hide([button]); return; }
+    buttons.forEach(function (button) {
+      fetch(new URL(button.getAttribute("data-guide-offline"), location.href)).then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      }).then(function (area) {
         var size = button.querySelector("[data-guide-size]");
-        size.textContent = (area.bytes / 1048576).toLocaleString(document.documentElement.lang, { maximumFractionDigits: 1 }) + " MB";
+        size.textContent = (area.bytes / 1e6).toLocaleString(document.documentElement.lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + " MB";
         button.disabled = false;
         button.addEventListener("click", function () { save(button, area.urls); });
-      });
-    }).catch(function () { hide(buttons); });
+      }).catch(function () { hide([button]); });
+    });
   }
 
   function hide(elements) {
