@@ -53,7 +53,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _plaques(args: argparse.Namespace) -> int:
-    options = print_run.PlaqueOptions(args.size, args.paper, args.bleed, args.level, tuple(args.sites), args.logo)
+    options = print_run.PlaqueOptions(args.size, args.paper, args.bleed, args.level, tuple(args.sites), args.logo,
+                                      args.organisation, args.area)
     output, warnings = pipeline.build_plaques(args.root, options, args.output or args.root / "plaques-print", Progress())
     for warning in warnings:
         print(say("warning: {warning}", warning=warning), file=sys.stderr)
@@ -91,6 +92,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _plaque_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("sites", nargs="*", help="plaque ids or slugs (default: all sites)")
+    command.add_argument("--organisation", help="only the sites this organisation looks after (its key, short or full name)")
+    command.add_argument("--area", help="only the sites of this area, e.g. \"Quảng Yên\" or quang yen")
     command.add_argument("--size", default=print_run.DEFAULT_PRESET,
                          help="sticker, a6, a5, a4 or WIDTHxHEIGHT in mm (default: a6)")
     command.add_argument("--paper", default=print_run.DEFAULT_PAPER, choices=["a4", "a3"], help="sheet paper")

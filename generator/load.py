@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +88,26 @@ class Guide:
     @property
     def default_language(self) -> str:
         return self.settings.default_language
+
+    @cached_property
+    def area_organisations(self) -> dict[str, str]:
+        """Organisation key by area (folded, as `area_key` folds it): who looks after each area's sites."""
+        return {area_key(area): key for key, organisation in self.settings.organisations.items() for area in organisation.areas}
+
+    def organisation_of(self, site: Site) -> str | None:
+        """The key of the organisation that looks after `site`: the one it names, else the one whose areas hold
+        its area; None for the guide's publisher (`organisation`)."""
+        return site.organisation or self.area_organisations.get(area_key(site.area[self.default_language]))
+
+    def organisation_name(self, key: str | None, language: str) -> str:
+        """An organisation's name (None: the publisher's) in `language`, else in the default language."""
+        names = self.settings.organisations[key].name if key else self.settings.organisation
+        return names.get(language) or names[self.default_language]
+
+
+def area_key(area: str) -> str:
+    """An area name as organisations and sites are matched on it: case and Unicode forms do not count."""
+    return unicodedata.normalize("NFC", area).strip().casefold()
 
 
 def _describe(value: Any) -> str:
@@ -218,15 +240,18 @@ def load_settings(project: Project) -> tuple[Settings, dict[str, Any]]:
     sub = located.subtree(("extra", "guide"))
     if sub.data is None:
         raise GuideError([Problem(file, 1, 1, "extra.guide", say("missing; copy the 'extra: guide:' section from the README"))])
-    settings, found = _validate(Settings, sub, file)
+    # An organisation's logo is a media file: checked as a site's photos are.
+    settings, found = _validate(Settings, sub, file, {"guide": Context((), "", project.media_dir)})
     problems += [Problem(p.file, p.line, p.column, f"extra.guide.{p.field}", p.message) for p in found]
     if settings:
         problems += [Problem(file, *sub.position(field), "extra.guide." + field_name(field), message)
                      for field, message in _settings_problems(settings)]
-        organisation = ("organisation", settings.default_language)  # printed on every plaque
-        if settings.default_language in settings.organisation:
-            problems += [Problem(file, *sub.position(organisation), "extra.guide." + field_name(organisation), message)
-                         for message in _unprintable(settings.organisation[settings.default_language])]
+        default = settings.default_language
+        printed: list[tuple[FieldPath, str]] = [(("organisation", default), settings.organisation.get(default, ""))]
+        printed += [(("organisations", name, "name", default), organisation.name.get(default, ""))
+                    for name, organisation in settings.organisations.items()]
+        problems += [Problem(file, *sub.position(field), "extra.guide." + field_name(field), message)
+                     for field, text in printed for message in _unprintable(text)]  # names printed on plaques
     if problems:
         raise GuideError(problems)
     return settings, config
@@ -249,10 +274,20 @@ def _settings_problems(settings: Settings) -> list[tuple[FieldPath, str]]:
         found.append((("fallback_language",), say("{value!r} must be one of the languages {languages}",
                                                     value=settings.fallback_language,
                                                     languages=", ".join(settings.languages))))
-    for field in ("title", "organisation"):
-        if default not in getattr(settings, field):
-            found.append(((field,), say("the {default!r} text is missing; every text needs at least {default!r}",
-                                        default=default)))
+    texts: list[tuple[FieldPath, dict[str, str]]] = [(("title",), settings.title), (("organisation",), settings.organisation)]
+    texts += [(("organisations", name, "name"), organisation.name) for name, organisation in settings.organisations.items()]
+    for field, value in texts:
+        if default not in value:
+            found.append((field, say("the {default!r} text is missing; every text needs at least {default!r}",
+                                     default=default)))
+    claimed: dict[str, str] = {}
+    for name, organisation in settings.organisations.items():
+        for index, area in enumerate(organisation.areas):
+            other = claimed.setdefault(area_key(area), name)
+            if other != name:
+                found.append((("organisations", name, "areas", index), say(
+                    "{area!r} is already looked after by {other!r}; an area belongs to one organisation (a site "
+                    "can name another with its own 'organisation:' field)", area=area, other=other)))
     return found
 
 
@@ -330,7 +365,8 @@ def load_guide(root: Path, digests: FileDigests | None = None) -> Guide:
     settings, config = load_settings(project)
     store = Store(cache_root(root) / "load")
     digests = digests or FileDigests(store)
-    context = Context(tuple(settings.languages), settings.default_language, project.media_dir)
+    context = Context(tuple(settings.languages), settings.default_language, project.media_dir,
+                      tuple(settings.organisations))
     cached: dict[str, SiteFile] = store.get_object(SITES_CACHE) or {}
     current: dict[str, SiteFile] = {}
     files: list[SiteFile] = []

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from .cache import key
 from .files import replace_file, write_atomically
 from .i18n import Translator, _, html_lang, language_name
 from .load import Guide
 from .messages import mark, say
-from .pages import PlannedPage
+from .pages import PlannedPage, footer
 from .problems import GuideError
 from .progress import Progress
 from .workers import process_pool
@@ -57,7 +57,7 @@ def language_config(guide: Guide, language: str, docs_dir: Path, site_dir: Path)
         "hooks": [*base.get("hooks", []), str(HOOKS_FILE)],
         "extra": {"alternate": True, "guide_ui": interface(guide, language)},
         "extra_javascript": [*base.get("extra_javascript", []), "assets/guide.js"],
-        "copyright": footer(guide, language),
+        "copyright": footer(guide, language, None),  # pages of an organisation's sites or area carry their own
         "use_directory_urls": True,
     }
 
@@ -75,19 +75,6 @@ def interface(guide: Guide, language: str) -> dict[str, Any]:
         "languages_heading": t(_("In other languages")),
         "languages": [{"lang": lang, "hreflang": html_lang(lang), "name": language_name(lang)} for lang in guide.languages],
     }
-
-
-def footer(guide: Guide, language: str) -> str:
-    """The footer line of every page (HTML, volunteer text escaped): who made the content and its licence."""
-    t, settings = Translator(language), guide.settings
-    organisation = settings.organisation.get(language) or settings.organisation[guide.default_language]
-    line = escape(f"© {organisation}")
-    if settings.licence:
-        name = escape(settings.licence.name)
-        if settings.licence.url:
-            name = Markup('<a href="{}" rel="license noopener">{}</a>').format(settings.licence.url, name)
-        line += Markup(" · ") + t(_("Texts and photos: {licence}"), licence=name)
-    return str(line)
 
 
 @contextmanager

@@ -6,6 +6,7 @@ pydantic validation context, so the models stay plain declarations.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -42,6 +43,7 @@ RESERVED_SLUGS = ("assets", "search", "pagefind", "area", "q", "media", "offline
 
 LOCAL_TEXT_MARK = "x-local-text"  # replaced in the JSON Schema by the configured languages
 ID_PATTERN = re.compile(r"[A-Z0-9]{2,12}")
+ORGANISATION_KEY = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 MAX_SLUG_LENGTH = 80
 
@@ -82,6 +84,7 @@ class Context:
     languages: tuple[str, ...]
     default_language: str
     media_root: Path
+    organisations: tuple[str, ...] = ()  # keys of the organisations in mkdocs.yml
 
 
 def _context(info: ValidationInfo) -> Context:
@@ -184,6 +187,16 @@ def _media_checker(suffixes: tuple[str, ...], kind: str):
     return check
 
 
+def _check_organisation(value: str, info: ValidationInfo) -> str:
+    known = _context(info).organisations
+    if value not in known:
+        close = difflib.get_close_matches(value, known, n=1)
+        hint = say("did you mean {close!r}? ", close=close[0]) if close else ""
+        raise ValueError(say("{value!r} is not an organisation in mkdocs.yml (extra.guide.organisations); {hint}"
+                             "use one of: {known}", value=value, hint=hint, known=", ".join(known) or "-"))
+    return value
+
+
 PlaqueId = Annotated[str, AfterValidator(check_id)]
 Slug = Annotated[str, AfterValidator(check_slug)]
 Language = Annotated[str, AfterValidator(_check_language)]
@@ -273,6 +286,9 @@ class Site(Strict):
     )
     category: Literal[CATEGORIES]  # type: ignore[valid-type]
     area: local_text("area") = Field(description="Town or district, used to group the home page.")
+    organisation: Annotated[str, AfterValidator(_check_organisation)] | None = Field(
+        None, description="Key of the organisation (in mkdocs.yml) that looks after this site and prints its plaque; "
+                          "default: the one whose areas include this site's area.")
     name: local_text("name")
     summary: local_text("summary") = Field(description="One or two sentences, used in lists and previews.")
     body: LocalMarkdown = Field(description="The guide text in Markdown; HTML is shown as text.")
@@ -298,6 +314,16 @@ class Licence(Strict):
     url: Annotated[str, AfterValidator(_check_http_url)] | None = Field(None, description="Where its terms are.")
 
 
+class Organisation(Strict):
+    """A youth union (or other body) that looks after sites: named on their plaques, sheets and pages."""
+
+    name: dict[str, Text] = Field(description="Its full name per language; the default language is required.")
+    short: Annotated[str, Field(min_length=1, max_length=40)] = Field(
+        description="A short name for lists and print runs, e.g. ĐTN Ka Long.")
+    logo: ImagePath | None = Field(None, description="An image inside media/, printed on its plaques' band.")
+    areas: list[Text] = Field([], description="The areas (as sites write them in Vietnamese) whose sites it looks after.")
+
+
 class Settings(Strict):
     """The `extra.guide` section of mkdocs.yml: what volunteers may change about the whole guide."""
 
@@ -308,7 +334,11 @@ class Settings(Strict):
     ]
     default_language: str = "vi"
     title: dict[str, Text] = Field(description="The guide's name per language.")
-    organisation: dict[str, Text] = Field(description="Shown on plaques and in the footer.")
+    organisation: dict[str, Text] = Field(
+        description="Who publishes the guide: in the footer of pages of no organisation's, and on plaques of sites no "
+                    "organisation looks after.")
+    organisations: dict[Annotated[str, Field(pattern=f"^{ORGANISATION_KEY.pattern}$", max_length=40)], Organisation] = Field(
+        {}, description="The organisations that look after sites, by a short key (lowercase, e.g. ka-long).")
     plaque_base: str | None = Field(
         None,
         description="Start of the address printed in QR codes; default: the site URL in capitals + 'Q/'.",

@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 from . import safe_markdown
 from .cache import key
 from .i18n import Translator, _, babel_locale, format_duration, html_lang, language_name, language_name_in, og_locale
-from .load import Guide
+from .load import Guide, area_key
 from .lunar import next_dates
 from .maps import map_links
 from .media import MediaIndex, RenderedAudio, RenderedImage
@@ -283,6 +283,19 @@ def page_document(front: dict[str, object], html: str) -> str:
     return _front_matter(**front) + "\n".join(line for line in html.splitlines() if line.strip()) + "\n"
 
 
+def footer(guide: Guide, language: str, organisation: str | None) -> str:
+    """The footer line of a page (HTML, volunteer text escaped): the organisation that looks after what it shows
+    (None: the guide's publisher) and the licence of texts and photos."""
+    t, settings = Translator(language), guide.settings
+    line = escape(f"© {guide.organisation_name(organisation, language)}")
+    if settings.licence:
+        name = escape(settings.licence.name)
+        if settings.licence.url:
+            name = Markup('<a href="{}" rel="license noopener">{}</a>').format(settings.licence.url, name)
+        line += Markup(" · ") + t(_("Texts and photos: {licence}"), licence=name)
+    return str(line)
+
+
 class LanguagePages:
     """Everything that is the same for all pages of one language."""
 
@@ -368,6 +381,7 @@ class LanguagePages:
             "description": self.t("Historic sites in {area}: audio guide, photos and directions.", area=name.text),
             "hide": ["navigation", "toc"],
             "guide_alternates": self.alternates(page),
+            "guide_footer": footer(self.guide, self.language, self.guide.area_organisations.get(area_key(area.key))),
         }
         return page_document(front, html)
 
@@ -467,6 +481,7 @@ class LanguagePages:
             "description": summary.text,
             "hide": ["navigation", "toc"],
             "guide_alternates": self.alternates(site.slug),
+            "guide_footer": footer(self.guide, self.language, self.guide.organisation_of(site)),
             **self.sharing(site, name.text, summary.text),
         }
         return page_document(front, html)

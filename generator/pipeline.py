@@ -102,7 +102,7 @@ def plan_site(guide: Guide, forwarding: registry.Forwarding, digests: FileDigest
     plaque_plan = print_run.checked(lambda: print_run.plan_plaques(guide, print_run.PlaqueOptions()))
     fingerprint = key("site", guide.settings_digest, [(entry.path, entry.digest) for entry in guide.files], forwarding,
                       media, {lang: [page.key for page in documents.values()] for lang, documents in planned.items()},
-                      plaque_plan.entries, plaque_plan.sheet, build_date())
+                      plaque_plan.entries, plaque_plan.sheets, build_date())
     return SitePlan(media, planned, plaque_plan, forwarding, fingerprint)
 
 

@@ -7,7 +7,9 @@ province's PDFs in memory.
 
 from __future__ import annotations
 
+import difflib
 import json
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +17,9 @@ from typing import TypeVar
 
 from . import addresses, plaques, qr
 from .cache import Store, content_digest, key
-from .load import Guide
+from .load import Guide, area_key
 from .messages import mark, say
+from .model import Site
 from .problems import GuideError
 from .progress import Progress
 from .workers import in_volunteer_language, process_pool
@@ -37,6 +40,8 @@ class PlaqueOptions:
     level: str = "Q"
     only: tuple[str, ...] = ()  # plaque ids or slugs; empty = all sites
     logo: Path | None = None  # placed over the code's centre; switches error correction to H
+    organisation: str | None = None  # only the sites this organisation looks after (its key or any of its names)
+    area: str | None = None  # only the sites of this area (its name in any language, with or without tones)
 
     def style(self) -> plaques.CodeStyle:
         if self.logo is None:
@@ -44,13 +49,55 @@ class PlaqueOptions:
         return plaques.CodeStyle("H", self.logo.read_bytes())
 
 
-def select_sites(guide: Guide, only: tuple[str, ...]) -> list:
-    if not only:
-        return list(guide.sites)
-    chosen = [site for site in guide.sites if site.id in only or site.slug in only]
-    unknown = set(only) - {site.id for site in chosen} - {site.slug for site in chosen}
-    if unknown:
-        raise GuideError(say("no site has the id or slug {names}", names=", ".join(sorted(unknown))))
+def fold(text: str) -> str:
+    """A name as people type it on a phone: no tones, no case, single spaces (Quảng Yên = quang yen)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+def _find(kind: str, typed: str, names: dict[str, str], known: list[str]) -> str:
+    """The value `typed` names among `names` (folded name → value), else an error listing `known`, with the
+    closest as "did you mean"."""
+    found = names.get(fold(typed))
+    if found is not None:
+        return found
+    close = difflib.get_close_matches(fold(typed), list(names), n=1, cutoff=0.5)
+    hint = say("did you mean {close!r}? ", close=names[close[0]]) if close else ""
+    raise GuideError(say("no {kind} is called {typed!r}; {hint}use one of: {known}",
+                         kind=say(kind), typed=typed, hint=hint, known=", ".join(known)))
+
+
+def find_organisation(guide: Guide, typed: str) -> str:
+    """The key of the organisation `typed` names: its key, short name or full name in any language."""
+    organisations = guide.settings.organisations
+    names = {fold(name): code for code, organisation in organisations.items()
+             for name in (code, organisation.short, *organisation.name.values())}
+    known = [f"{code} ({organisation.short})" for code, organisation in organisations.items()]
+    return _find(mark("organisation"), typed, names, known)
+
+
+def find_area(guide: Guide, typed: str) -> str:
+    """The area `typed` names (in any language, with or without tones), as sites write it in the default language."""
+    names = {fold(name): site.area[guide.default_language] for site in guide.sites for name in site.area.values()}
+    return _find(mark("area"), typed, names, sorted(set(names.values())))
+
+
+def select_sites(guide: Guide, options: PlaqueOptions) -> list[Site]:
+    """The sites whose plaques a print run makes: every filter given narrows the choice."""
+    chosen = list(guide.sites)
+    if options.only:
+        chosen = [site for site in chosen if site.id in options.only or site.slug in options.only]
+        unknown = set(options.only) - {site.id for site in chosen} - {site.slug for site in chosen}
+        if unknown:
+            raise GuideError(say("no site has the id or slug {names}", names=", ".join(sorted(unknown))))
+    if options.organisation:
+        organisation = find_organisation(guide, options.organisation)
+        chosen = [site for site in chosen if guide.organisation_of(site) == organisation]
+    if options.area:
+        area = area_key(find_area(guide, options.area))
+        chosen = [site for site in chosen if area_key(site.area[guide.default_language]) == area]
+    if not chosen:
+        raise GuideError(say("no site matches all of the choices given; leave one out to print more"))
     return chosen
 
 
@@ -78,59 +125,74 @@ SHEET_PARTS = {"pdf": ".pdf", "png": ".png"}
 STAGE = mark("plaques")
 
 
-def _render_missing(plaque_jobs: dict[str, tuple], sheet_job: tuple[str, tuple] | None, store: Store,
+def _render_missing(plaque_jobs: dict[str, tuple], sheet_jobs: dict[str, tuple], store: Store,
                     progress: Progress) -> None:
-    """Render the plaques and the sheet missing from the cache on every core, storing each as it
-    arrives (the sheet first: it is the longest job)."""
-    if not plaque_jobs and not sheet_job:
+    """Render the plaques and sheets missing from the cache on every core, storing each as it arrives (the
+    sheets are submitted first: they are the longest jobs)."""
+    if not plaque_jobs and not sheet_jobs:
         return
     with process_pool() as pool:
-        sheet = pool.submit(in_volunteer_language(_render_sheet), sheet_job[1]) if sheet_job else None
+        sheets = {entry: pool.submit(in_volunteer_language(_render_sheet), job) for entry, job in sheet_jobs.items()}
         rendered = pool.map(in_volunteer_language(_render_plaque), plaque_jobs.values(), chunksize=4)
         for entry, files in zip(plaque_jobs, rendered, strict=True):
             for part, suffix in PLAQUE_PARTS.items():  # the manifest (last) marks the entry whole
                 store.put_bytes(entry + suffix, files[part])
             progress.advance(say(STAGE))
-        if sheet and sheet_job:
+        for entry, sheet in sheets.items():
             for part, suffix in SHEET_PARTS.items():
-                store.put_bytes(sheet_job[0] + suffix, sheet.result()[part])
+                store.put_bytes(entry + suffix, sheet.result()[part])
             progress.advance(say(STAGE))
 
 
 @dataclass(frozen=True)
 class PlaquePlan:
-    """The plaques and the sheet a print run makes, each named by the key of what shapes it."""
+    """The plaques and sheets a print run makes, each named by the key of what shapes it: one sheet for each
+    organisation, so each union prints its own."""
 
     texts: tuple[plaques.PlaqueText, ...]
     preset: plaques.Preset
     options: PlaqueOptions
     entries: dict[str, str]  # plaque id → cache key
-    sheet: str  # cache key
+    sheets: dict[str, tuple[str, tuple[str, ...]]]  # file name (without suffix) → (cache key, plaque ids)
+
+
+def sheet_name(organisation: str | None, preset: plaques.Preset, paper: str) -> str:
+    """`sheet-ka-long-a6-on-a4`; `sheet-a6-on-a4` for the sites of no organisation."""
+    return "-".join(["sheet", *([organisation] if organisation else []), preset.name, "on", paper])
 
 
 def plan_plaques(guide: Guide, options: PlaqueOptions) -> PlaquePlan:
     preset = plaques.parse_size(options.size)
     style = options.style()
-    organisation = guide.settings.organisation.get(guide.default_language, "")
-    texts = tuple(plaques.plaque_text(addresses.plaque_url(guide, site.id), site.id, site.name, guide.languages, organisation)
-                  for site in select_sites(guide, options.only))
     style_key = (style.level, style.logo and content_digest(style.logo))
+    texts: list[plaques.PlaqueText] = []
+    groups: dict[str | None, list[plaques.PlaqueText]] = {}
+    for site in select_sites(guide, options):
+        organisation = guide.organisation_of(site)
+        text = plaques.plaque_text(addresses.plaque_url(guide, site.id), site.id, site.name, guide.languages,
+                                   guide.organisation_name(organisation, guide.default_language))
+        texts.append(text)
+        groups.setdefault(organisation, []).append(text)
     entries = {text.plaque_id: key("plaque", plaques.PIPELINE, text, preset, style_key) for text in texts}
-    sheet = key("sheet", plaques.PIPELINE, texts, preset, options.paper, options.bleed, style_key)
-    return PlaquePlan(texts, preset, options, entries, sheet)
+    sheets = {sheet_name(organisation, preset, options.paper):
+              (key("sheet", plaques.PIPELINE, group, preset, options.paper, options.bleed, style_key),
+               tuple(text.plaque_id for text in group))
+              for organisation, group in sorted(groups.items(), key=lambda item: item[0] or "")}
+    return PlaquePlan(tuple(texts), preset, options, entries, sheets)
 
 
 def plaque_files(plan: PlaquePlan, store: Store, progress: Progress) -> tuple[dict[str, Path], list[str]]:
-    """QR codes (SVG, PNG), one plaque per site (PDF, PNG preview) and a sheet, as {output path: cache
-    file}, rendering what the cache lacks; with size warnings."""
+    """QR codes (SVG, PNG), one plaque per site (PDF, PNG preview) and a sheet per organisation, as
+    {output path: cache file}, rendering what the cache lacks; with size warnings."""
     preset, options, style = plan.preset, plan.options, plan.options.style()
+    by_id = {text.plaque_id: text for text in plan.texts}
     missing = {plan.entries[text.plaque_id]: (text, preset, style) for text in plan.texts
                if not store.has(plan.entries[text.plaque_id] + PLAQUE_PARTS["meta"])}
-    sheet_job = None if store.has(plan.sheet + SHEET_PARTS["png"]) else \
-        (plan.sheet, (list(plan.texts), preset, options.paper, options.bleed, style))
-    progress.stage(say(STAGE), len(plan.texts) + 1)
-    progress.advance(say(STAGE), len(plan.texts) - len(missing) + (sheet_job is None))
-    _render_missing(missing, sheet_job, store, progress)
+    sheet_jobs = {entry: ([by_id[plaque] for plaque in ids], preset, options.paper, options.bleed, style)
+                  for entry, ids in plan.sheets.values() if not store.has(entry + SHEET_PARTS["png"])}
+    progress.stage(say(STAGE), len(plan.texts) + len(plan.sheets))
+    progress.advance(say(STAGE), len(plan.texts) - len(missing) + len(plan.sheets) - len(sheet_jobs))
+    _render_missing(missing, sheet_jobs, store, progress)
     progress.end(say(STAGE))
     files: dict[str, Path] = {}
     warnings: set[str] = set()
@@ -141,8 +203,8 @@ def plaque_files(plan: PlaquePlan, store: Store, progress: Progress) -> tuple[di
             files[f"{folder}/{name}"] = store.path(entry + PLAQUE_PARTS[part])
         modules = json.loads(store.path(entry + PLAQUE_PARTS["meta"]).read_text())["modules"]
         warnings.update(plaques.size_warnings(preset, modules))
-    name = f"{PLAQUE_FOLDER}/sheet-{preset.name}-on-{options.paper}"
-    files.update({f"{name}.{part}": store.path(plan.sheet + suffix) for part, suffix in SHEET_PARTS.items()})
+    for name, (entry, _ids) in plan.sheets.items():
+        files.update({f"{PLAQUE_FOLDER}/{name}.{part}": store.path(entry + suffix) for part, suffix in SHEET_PARTS.items()})
     return files, sorted(warnings)
 
 

@@ -47,32 +47,46 @@ class Cell:
         return "; ".join(parts) or say("complete")
 
 
+Row = tuple[str, dict[str, Cell]]  # (site slug, language → cell)
+
+
 @dataclass(frozen=True)
 class Report:
+    """Sites by the organisation that looks after them, so each union sees its own work first."""
+
     languages: tuple[str, ...]
-    rows: tuple[tuple[str, dict[str, Cell]], ...]  # (site slug, language → cell)
+    groups: tuple[tuple[str, tuple[Row, ...]], ...]  # (organisation's name, its sites' rows)
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        return tuple(row for _organisation, rows in self.groups for row in rows)
 
     def table(self) -> str:
         width = max([len(slug) for slug, _cells in self.rows] + [4])
         lines = [say("site").ljust(width) + " | " + " | ".join(self.languages)]
-        for slug, cells in self.rows:
-            lines.append(slug.ljust(width) + " | " + " | ".join(f"{lang}: {cells[lang].describe()}" for lang in self.languages))
+        for organisation, rows in self.groups:
+            lines.append("\n" + say("{organisation} (sites: {count})", organisation=organisation, count=len(rows)))
+            lines += [slug.ljust(width) + " | " + " | ".join(f"{lang}: {cells[lang].describe()}" for lang in self.languages)
+                      for slug, cells in rows]
         return "\n".join(lines)
 
     def html(self) -> str:
         head = "".join(f"<th>{html.escape(lang)}</th>" for lang in self.languages)
-        body = "".join(
-            f"<tr><th>{html.escape(slug)}</th>" + "".join(
-                f'<td class="{"ok" if not (c.missing or c.outdated) else "todo"}">{html.escape(c.describe())}</td>'
-                for c in (cells[lang] for lang in self.languages)
-            ) + "</tr>"
-            for slug, cells in self.rows
+        sections = "".join(
+            f"<h2>{html.escape(organisation)}</h2><table><tr><th></th>{head}</tr>" + "".join(
+                f"<tr><th>{html.escape(slug)}</th>" + "".join(
+                    f'<td class="{"ok" if not (c.missing or c.outdated) else "todo"}">{html.escape(c.describe())}</td>'
+                    for c in (cells[lang] for lang in self.languages)
+                ) + "</tr>"
+                for slug, cells in rows
+            ) + "</table>"
+            for organisation, rows in self.groups
         )
         return (
             '<!doctype html><meta charset="utf-8"><title>' + html.escape(say("Translation report")) + "</title>"
             "<style>body{font-family:system-ui,sans-serif}td,th{border:1px solid #999;padding:.3em .6em;text-align:left}"
             "table{border-collapse:collapse}.ok{background:#e8f5e9}.todo{background:#fff3e0}</style>"
-            f"<h1>{html.escape(say('Translation report'))}</h1><table><tr><th></th>{head}</tr>{body}</table>\n"
+            f"<h1>{html.escape(say('Translation report'))}</h1>{sections}\n"
         )
 
 
@@ -88,7 +102,7 @@ def report(guide: Guide, lock: dict[str, dict[str, dict[str, str]]]) -> tuple[Re
     default = guide.default_language
     languages = tuple(guide.languages)
     new_lock: dict[str, dict[str, dict[str, str]]] = {}
-    rows = []
+    groups: dict[str | None, list[Row]] = {}
     for site in sorted(guide.sites, key=lambda s: s.slug):
         known = lock.get(site.id, {})
         entries: dict[str, dict[str, str]] = {}
@@ -111,8 +125,10 @@ def report(guide: Guide, lock: dict[str, dict[str, dict[str, str]]]) -> tuple[Re
                 missing.append("audio")
             cells[lang] = Cell(tuple(missing), tuple(outdated))
         new_lock[site.id] = entries
-        rows.append((site.slug, cells))
-    return Report(languages, tuple(rows)), new_lock
+        groups.setdefault(guide.organisation_of(site), []).append((site.slug, cells))
+    ordered = sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or ""))  # the publisher's sites last
+    return Report(languages, tuple((guide.organisation_name(organisation, default), tuple(rows))
+                                   for organisation, rows in ordered)), new_lock
 
 
 def update(guide: Guide) -> Report:

@@ -143,7 +143,7 @@ def test_plaques_command_writes_chosen_sites(project: Path, tmp_path: Path) -> N
                  "--output", str(output)]) == 0
 
     assert sorted(p.name for p in output.iterdir() if not p.name.startswith(".")) == [
-        "KL1368", "KLXT01", "sheet-a5-on-a3.pdf", "sheet-a5-on-a3.png"]
+        "KL1368", "KLXT01", "sheet-ka-long-a5-on-a3.pdf", "sheet-ka-long-a5-on-a3.png"]
     assert decoded(rasterised((output / "KLXT01" / "plaque-a5.pdf").read_bytes())[0]) == [
         "HTTPS://HERITAGE.EXAMPLE.VN/Q/KLXT01"
     ]
@@ -160,4 +160,4 @@ def test_output_never_replaces_a_folder_the_build_did_not_write(project: Path, c
     assert main(["--root", str(project), "plaques", "KL1368"]) == 0
     assert main(["--root", str(project), "plaques", "KLXT01"]) == 0
     assert sorted(p.name for p in (project / "plaques-print").iterdir() if not p.name.startswith(".")) == [
-        "KLXT01", "sheet-a6-on-a4.pdf", "sheet-a6-on-a4.png"]
+        "KLXT01", "sheet-ka-long-a6-on-a4.pdf", "sheet-ka-long-a6-on-a4.png"]
