@@ -54,12 +54,16 @@ def _check(args: argparse.Namespace) -> int:
 
 def _plaques(args: argparse.Namespace) -> int:
     options = print_run.PlaqueOptions(args.size, args.paper, args.bleed, args.level, tuple(args.sites), args.logo,
-                                      args.organisation, args.area)
+                                      args.organisation, args.area, args.engrave)
     output, warnings = pipeline.build_plaques(args.root, options, args.output or args.root / "plaques-print", Progress())
     for warning in warnings:
         print(say("warning: {warning}", warning=warning), file=sys.stderr)
-    print(say("Plaques ({size}, sheet on {paper}) written to {output}; every QR code was read back.",
-              size=args.size, paper=args.paper.upper(), output=output))
+    if args.engrave:
+        print(say("Engraving files ({size}: SVG and PDF, one colour, text as outlines) written to {output}; every QR code "
+                  "was read back.", size=args.size, output=output))
+    else:
+        print(say("Plaques ({size}, a sheet per organisation on {paper}) written to {output}; every QR code was read back.",
+                  size=args.size, paper=args.paper.upper(), output=output))
     return 0
 
 
@@ -101,6 +105,8 @@ def _plaque_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--level", default="Q", choices=["M", "Q", "H"], help="QR error correction")
     command.add_argument("--logo", type=Path, default=None,
                          help="PNG/JPEG placed over the code's centre (covers 10%%; switches to level H)")
+    command.add_argument("--engrave", action="store_true",
+                         help="for etching or laser engraving: one colour, text as outlines, no bleed (SVG and PDF)")
     command.add_argument("--output", type=Path, default=None, help="folder to write (default: plaques-print/)")
 
 

@@ -1,8 +1,11 @@
-"""Print stage: vector PDF plaques and n-up sheets with crop marks, each QR code proven to decode.
+"""Print stage: vector PDF plaques and n-up sheets with crop marks, and one-colour engravings (SVG and
+PDF, every letter an outline), each QR code proven to decode.
 
-A plaque's layout is declared as fractions of its size (`Preset`), drawn by small `_draw_*` functions
-with fpdf2 (embeds subsets of Noto Sans CJK SC, which covers Vietnamese and Chinese), then rasterised
-with pdfium and read back with zxing-cpp: a plaque that does not scan to its address is never written.
+A plaque's layout is declared once, as items in mm (`plaque_layout`: rectangles, text lines, the code),
+from fractions of its size (`Preset`). Two painters draw the same items: `paint_colour` with fpdf2
+(embeds subsets of Noto Sans CJK SC, which covers Vietnamese and Chinese) and `paint_outlines`, which
+turns text into glyph outlines with HarfBuzz for etching and laser shops that have no fonts. Every PDF
+is rasterised with pdfium and read back with zxing-cpp: a plaque that does not scan is never written.
 """
 
 from __future__ import annotations
@@ -18,11 +21,15 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pypdfium2
 import uharfbuzz
+from fontTools.pens.recordingPen import RecordingPen
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
+from fpdf.drawing import PaintedPath
+from fpdf.enums import PathPaintRule
 from fpdf.fonts import SubsetMap, TTFFont
 from PIL import Image
 
@@ -52,7 +59,7 @@ FONT_FAMILY = "Noto"
 EMBEDDED_TABLES = ("CFF ", "head", "hhea", "hmtx", "maxp")
 BAND_RGB = (166, 28, 28)
 CALL_TO_ACTION = _("Scan for the audio guide")
-PIPELINE = "plaque-v2"  # bump when the drawing changes, to invalidate cached plaques
+PIPELINE = "plaque-v3"  # bump when the drawing changes, to invalidate cached plaques
 PAPERS = {"a4": (210.0, 297.0), "a3": (297.0, 420.0)}
 # The reproducible-builds convention: the date comes from SOURCE_DATE_EPOCH, never from the clock.
 REPRODUCIBLE_DATE = datetime.datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "0")), datetime.UTC)
@@ -118,13 +125,15 @@ class PlaqueText:
     names: tuple[tuple[str, str], ...]  # (language, name)
     calls: tuple[tuple[str, str], ...]  # (language, call to action)
     organisation: str
+    logo: bytes | None = None  # the organisation's, printed on the band beside its name
 
 
-def plaque_text(url: str, plaque_id: str, names: dict[str, str], languages: tuple[str, ...], organisation: str) -> PlaqueText:
+def plaque_text(url: str, plaque_id: str, names: dict[str, str], languages: tuple[str, ...], organisation: str,
+                logo: bytes | None = None) -> PlaqueText:
     ordered = tuple((lang, _nfc(names[lang])) for lang in languages if lang in names)
     calls = tuple((lang, _nfc(Translator(lang)(CALL_TO_ACTION))) for lang in languages)
     typed = url.split("://", 1)[-1].lower()
-    return PlaqueText(url, typed, plaque_id, ordered, calls, _nfc(organisation))
+    return PlaqueText(url, typed, plaque_id, ordered, calls, _nfc(organisation), logo)
 
 
 def _nfc(text: str) -> str:
@@ -304,71 +313,157 @@ def _fitted(text: str, width: float, size_pt: float, style: str, max_lines: int)
         size_pt *= 0.92
 
 
-def _text_block(pdf: FPDF, x: float, y: float, width: float, text: str, size_pt: float, style: str = "",
-                max_lines: int = 2) -> float:
-    """Centred text; returns the y below it. Each line is drawn as a cell: breaking it into lines again
-    would shape it once per character."""
+@dataclass(frozen=True)
+class Rect:
+    """A filled rectangle in mm. `role` names what it is ("band"), so each painter picks its colour, or
+    leaves it out: an engraving has one colour, and the band would be a slab of solid metal."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    role: str
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """One line of text centred in a box (mm), already broken and sized by `_fitted`, so that every
+    painter draws the same lines at the same size. `role` is "ink" or "on-band" (white on the band)."""
+
+    x: float
+    y: float
+    width: float
+    height: float  # the line height; the baseline is where fpdf2 puts it in a cell of this height
+    size_pt: float
+    style: str  # "" or "B"
+    text: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Code:
+    """The QR code, quiet zone included, as a square of `side` mm at (x, y)."""
+
+    symbol: qr.Symbol
+    x: float
+    y: float
+    side: float
+    logo: bytes | None
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A raster image (the organisation's logo) fitted into a box (mm). An engraving leaves it out: one
+    colour of outlines cannot carry a picture, and the organisation's name is engraved anyway."""
+
+    x: float
+    y: float
+    side: float
+    data: bytes
+
+
+Item = Rect | TextLine | Code | Picture
+
+
+def _text_lines(x: float, y: float, width: float, text: str, size_pt: float, style: str = "",
+                max_lines: int = 2) -> tuple[list[TextLine], float]:
+    """Centred text, one item per line as `_fitted` broke it, and the y below them: a painter that broke
+    the text again would shape it once per character."""
     size, lines = _fitted(text, width, size_pt, style, max_lines)
-    pdf.set_font(FONT_FAMILY, style, size)
     height = size / PT_PER_MM * 1.2
-    for number, line in enumerate(lines):
-        pdf.set_xy(x, y + number * height)
-        pdf.cell(width, height, line, align="C")
-    return y + len(lines) * height
+    items = [TextLine(x, y + number * height, width, height, size, style, line, "ink") for number, line in enumerate(lines)]
+    return items, y + len(lines) * height
 
 
-def _draw_code(pdf: FPDF, symbol: qr.Symbol, x: float, y: float, side: float, logo: bytes | None) -> None:
-    module = side / (symbol.size + 2 * qr.QUIET_ZONE)
+def plaque_layout(text: PlaqueText, style: CodeStyle, preset: Preset, x: float, y: float,
+                  bleed: float = 0.0) -> list[Item]:
+    """What one plaque shows and where (mm), its trimmed top-left corner at (x, y), the band run into the
+    bleed. Declared once, so the full-colour print and the engraving cannot drift apart."""
+    w, h = preset.width, preset.height
+    margin = w * 0.06
+    inner = w - 2 * margin
+    items: list[Item] = []
+    band = 0.0 if preset.compact else h * 0.07
+    if band:
+        items.append(Rect(x - bleed, y - bleed, w + 2 * bleed, band + bleed, "band"))
+        left, width = x + margin, inner
+        if text.logo:  # at the band's left; the name stays centred in what is left, clear of it on both sides
+            logo = band * 0.8
+            items.append(Picture(left, y + band * 0.1, logo, text.logo))
+            left, width = left + logo + margin / 2, width - 2 * (logo + margin / 2)
+        size, _lines = _fitted(text.organisation, width, band * PT_PER_MM * 0.42, "", 1)
+        height = size / PT_PER_MM * 1.2  # one line on the band, whole, even if it overflows at 5 pt
+        items.append(TextLine(left, y + (band - height) / 2, width, height, size, "", text.organisation, "on-band"))
+    lines, cursor = _text_lines(x + margin, y + band + h * 0.03, inner, text.names[0][1], w * 0.075 * PT_PER_MM, "B")
+    items += lines
+    if not preset.compact:
+        others = " · ".join(name for _lang, name in text.names[1:])
+        if others:
+            lines, cursor = _text_lines(x + margin, cursor + h * 0.005, inner, others, w * 0.042 * PT_PER_MM)
+            items += lines
+    side = qr_side(preset)
+    bottom_block = h * (0.12 if preset.compact else 0.22)
+    code_y = max(cursor + h * 0.01, y + (h - bottom_block - side) * 0.9)
+    items.append(Code(qr.make_symbol(text.url, style.level), x + (w - side) / 2, code_y, side, style.logo))
+    cursor = code_y + side
+    if not preset.compact:
+        for _lang, call in text.calls:
+            lines, cursor = _text_lines(x + margin, cursor, inner, call, w * 0.036 * PT_PER_MM, max_lines=1)
+            items += lines
+        cursor += h * 0.01
+    lines, cursor = _text_lines(x + margin, cursor, inner, text.typed_address, w * 0.045 * PT_PER_MM, "B", 1)
+    items += lines
+    footer = f"{text.plaque_id}" if preset.compact else f"{text.plaque_id} · {text.organisation}"
+    items += _text_lines(x + margin, cursor, inner, footer, w * 0.028 * PT_PER_MM, max_lines=1)[0]
+    return items
+
+
+# The full-colour print: colours by role.
+FILL_RGB = {"band": BAND_RGB}
+TEXT_RGB = {"ink": (0, 0, 0), "on-band": (255, 255, 255)}
+
+
+def _draw_code(pdf: FPDF, code: Code) -> None:
+    """The quiet zone painted white (a sheet's neighbours or bleed may lie under it), the dark modules as
+    merged runs, and the logo on a white square over the centre."""
+    module = code.side / (code.symbol.size + 2 * qr.QUIET_ZONE)
     pdf.set_fill_color(255, 255, 255)
-    pdf.rect(x, y, side, side, style="F")
+    pdf.rect(code.x, code.y, code.side, code.side, style="F")
     pdf.set_fill_color(0, 0, 0)
-    for row, column, length in qr.dark_runs(symbol):
-        pdf.rect(x + (column + qr.QUIET_ZONE) * module, y + (row + qr.QUIET_ZONE) * module,
+    for row, column, length in qr.dark_runs(code.symbol):
+        pdf.rect(code.x + (column + qr.QUIET_ZONE) * module, code.y + (row + qr.QUIET_ZONE) * module,
                  length * module, module, style="F")
-    if logo:
-        box = symbol.size * module * math.sqrt(LOGO_MAX_AREA)
-        left, top = x + (side - box) / 2, y + (side - box) / 2
+    if code.logo:
+        box = code.symbol.size * module * math.sqrt(LOGO_MAX_AREA)
+        left, top = code.x + (code.side - box) / 2, code.y + (code.side - box) / 2
         pdf.set_fill_color(255, 255, 255)
         pdf.rect(left, top, box, box, style="F")
-        pdf.image(io.BytesIO(logo), left + box * 0.05, top + box * 0.05, w=box * 0.9, h=box * 0.9,
+        pdf.image(io.BytesIO(code.logo), left + box * 0.05, top + box * 0.05, w=box * 0.9, h=box * 0.9,
                   keep_aspect_ratio=True)
+
+
+def paint_colour(pdf: FPDF, items: Sequence[Item]) -> None:
+    """The full-colour painter: fpdf2, text as the embedded font (searchable, and the subset is small)."""
+    for item in items:
+        if isinstance(item, Rect):
+            pdf.set_fill_color(*FILL_RGB[item.role])
+            pdf.rect(item.x, item.y, item.width, item.height, style="F")
+        elif isinstance(item, TextLine):
+            pdf.set_text_color(*TEXT_RGB[item.role])
+            pdf.set_font(FONT_FAMILY, item.style, item.size_pt)
+            pdf.set_xy(item.x, item.y)
+            pdf.cell(item.width, item.height, item.text, align="C")
+        elif isinstance(item, Picture):
+            pdf.image(io.BytesIO(item.data), item.x, item.y, w=item.side, h=item.side, keep_aspect_ratio=True)
+        else:
+            _draw_code(pdf, item)
+    pdf.set_text_color(0, 0, 0)
 
 
 def draw_plaque(pdf: FPDF, text: PlaqueText, style: CodeStyle, preset: Preset, x: float, y: float,
                 bleed: float = 0.0) -> None:
-    """Draw one plaque with its trimmed top-left corner at (x, y); the band runs into the bleed."""
-    w, h = preset.width, preset.height
-    margin = w * 0.06
-    inner = w - 2 * margin
-    pdf.set_text_color(0, 0, 0)
-    band = 0.0 if preset.compact else h * 0.07
-    if band:
-        pdf.set_fill_color(*BAND_RGB)
-        pdf.rect(x - bleed, y - bleed, w + 2 * bleed, band + bleed, style="F")
-        pdf.set_text_color(255, 255, 255)
-        size, _lines = _fitted(text.organisation, inner, band * PT_PER_MM * 0.42, "", 1)
-        pdf.set_font(FONT_FAMILY, "", size)
-        pdf.set_xy(x + margin, y + (band - size / PT_PER_MM * 1.2) / 2)
-        pdf.cell(inner, size / PT_PER_MM * 1.2, text.organisation, align="C")
-        pdf.set_text_color(0, 0, 0)
-    cursor = y + band + h * 0.03
-    cursor = _text_block(pdf, x + margin, cursor, inner, text.names[0][1], w * 0.075 * PT_PER_MM, "B")
-    if not preset.compact:
-        others = " · ".join(name for _lang, name in text.names[1:])
-        if others:
-            cursor = _text_block(pdf, x + margin, cursor + h * 0.005, inner, others, w * 0.042 * PT_PER_MM)
-    side = qr_side(preset)
-    bottom_block = h * (0.12 if preset.compact else 0.22)
-    code_y = max(cursor + h * 0.01, y + (h - bottom_block - side) * 0.9)
-    _draw_code(pdf, qr.make_symbol(text.url, style.level), x + (w - side) / 2, code_y, side, style.logo)
-    cursor = code_y + side
-    if not preset.compact:
-        for _lang, call in text.calls:
-            cursor = _text_block(pdf, x + margin, cursor, inner, call, w * 0.036 * PT_PER_MM, max_lines=1)
-        cursor += h * 0.01
-    cursor = _text_block(pdf, x + margin, cursor, inner, text.typed_address, w * 0.045 * PT_PER_MM, "B", 1)
-    footer = f"{text.plaque_id}" if preset.compact else f"{text.plaque_id} · {text.organisation}"
-    _text_block(pdf, x + margin, cursor, inner, footer, w * 0.028 * PT_PER_MM, max_lines=1)
+    """Draw one plaque in full colour with its trimmed top-left corner at (x, y); the band runs into the bleed."""
+    paint_colour(pdf, plaque_layout(text, style, preset, x, y, bleed))
 
 
 def _crop_marks(pdf: FPDF, x: float, y: float, w: float, h: float, bleed: float) -> None:
@@ -437,6 +532,176 @@ def render_plaque(text: PlaqueText, preset: Preset, style: CodeStyle = CodeStyle
     return _verified(bytes(pdf.output()), [[text.url]], f"plaque {text.plaque_id}")
 
 
+# --- Engraving: one colour, every letter an outline -------------------------------------------------
+
+Segment = tuple[str, tuple[float, ...]]  # an SVG path command (M, L, Q, C, Z) and its absolute points in mm
+GlyphOutline = tuple[tuple[str, tuple[tuple[float, float], ...]], ...]  # fontTools pen calls, in font units
+
+
+@dataclass(frozen=True)
+class Outline:
+    """One filled black shape of an engraving, in mm: a text line's glyphs, or the code's dark modules."""
+
+    segments: tuple[Segment, ...]
+    crisp: bool = False  # the code: edges on whole pixels in a browser, so modules do not blur into each other
+
+
+@cache
+def _outline_fonts() -> dict[str, uharfbuzz.Font]:
+    """The HarfBuzz fonts by style, the same faces fpdf2 shapes with, so a line has the same glyphs and width."""
+    return dict(zip(font_files(), _coverage(), strict=True))
+
+
+@lru_cache(maxsize=8192)
+def _glyph_outline(style: str, glyph: int) -> GlyphOutline:
+    """A glyph's outline in font units, y up, as the pen protocol hands it over; read once per process."""
+    pen = RecordingPen()
+    _outline_fonts()[style].draw_glyph_with_pen(glyph, pen)
+    return tuple((operator, tuple(points)) for operator, points in pen.value)
+
+
+def _placed(outline: GlyphOutline, x: float, baseline: float, scale: float) -> Iterator[Segment]:
+    """A glyph's outline in mm, y down, its origin at (x, baseline)."""
+    for operator, points in outline:
+        flat = tuple(value for px, py in points for value in (x + px * scale, baseline - py * scale))
+        if operator == "moveTo":
+            yield "M", flat
+        elif operator == "lineTo":
+            yield "L", flat
+        elif operator == "curveTo":
+            yield "C", flat
+        elif operator == "qCurveTo":  # TrueType: implied on-curve points halfway between off-curve ones
+            for index in range(0, len(flat) - 2, 2):
+                end = flat[index + 2:index + 4] if index + 4 == len(flat) else \
+                    ((flat[index] + flat[index + 2]) / 2, (flat[index + 1] + flat[index + 3]) / 2)
+                yield "Q", (*flat[index:index + 2], *end)
+        elif operator == "closePath":
+            yield "Z", ()
+
+
+def _outlined_line(line: TextLine) -> Outline:
+    """A line as glyph outlines: shaped by HarfBuzz as fpdf2 shapes it, centred and on the baseline where
+    fpdf2 puts a cell's text (half the cell height, plus 0.3 of the font size, below its top)."""
+    font = _outline_fonts()[line.style]
+    buffer = uharfbuzz.Buffer()
+    buffer.cluster_level = 1
+    buffer.add_str(line.text)
+    buffer.guess_segment_properties()
+    uharfbuzz.shape(font, buffer, {})
+    size = line.size_pt / PT_PER_MM
+    scale = size / font.face.upem
+    positions = buffer.glyph_positions
+    x = line.x + (line.width - sum(position.x_advance for position in positions) * scale) / 2
+    baseline = line.y + 0.5 * line.height + 0.3 * size
+    segments: list[Segment] = []
+    for info, position in zip(buffer.glyph_infos, positions, strict=True):
+        if info.codepoint:  # .notdef: a character the font lacks, which the full-colour print leaves out too
+            segments += _placed(_glyph_outline(line.style, info.codepoint), x + position.x_offset * scale,
+                                baseline - position.y_offset * scale, scale)
+        x += position.x_advance * scale
+        baseline -= position.y_advance * scale
+    return Outline(tuple(segments))
+
+
+def _outlined_code(code: Code) -> Outline:
+    """The dark modules as merged rectangles; the quiet zone is the bare plate around them."""
+    if code.logo:
+        raise ValueError(say("a logo cannot be engraved: an engraving has one colour and no pictures; "
+                             "make the engraved plaque without a logo"))
+    module = code.side / (code.symbol.size + 2 * qr.QUIET_ZONE)
+    segments: list[Segment] = []
+    for row, column, length in qr.dark_runs(code.symbol):
+        left, top = code.x + (column + qr.QUIET_ZONE) * module, code.y + (row + qr.QUIET_ZONE) * module
+        right, bottom = left + length * module, top + module
+        segments += [("M", (left, top)), ("L", (right, top)), ("L", (right, bottom)), ("L", (left, bottom)), ("Z", ())]
+    return Outline(tuple(segments), crisp=True)
+
+
+def paint_outlines(items: Sequence[Item]) -> list[Outline]:
+    """The engraving painter: black outlines only. Rectangles are colour fields (the band), which one
+    colour cannot show: the organisation line on the band is engraved in black on the bare plate."""
+    outlines = []
+    for item in items:
+        if isinstance(item, TextLine):
+            if item.text.strip():
+                outlines.append(_outlined_line(item))
+        elif isinstance(item, Code):
+            outlines.append(_outlined_code(item))
+    return outlines
+
+
+def _mm(value: float) -> str:
+    """A length in mm to the micrometre, as short as it goes: a laser's spot is 20-50 µm."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _path_data(segments: Sequence[Segment]) -> str:
+    return "".join(operator + " ".join(_mm(value) for value in points) for operator, points in segments)
+
+
+def _engraving_svg(outlines: Sequence[Outline], preset: Preset, title: str) -> bytes:
+    """A standalone SVG in mm: a white plate and black paths, nothing a shop's software must look up."""
+    w, h = _mm(preset.width), _mm(preset.height)
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}mm" height="{h}mm" viewBox="0 0 {w} {h}">',
+        f"<title>{escape(title)}</title>",
+        f'<rect width="{w}" height="{h}" fill="#fff"/>',
+    ]
+    for outline in outlines:
+        crisp = ' shape-rendering="crispEdges"' if outline.crisp else ""
+        parts.append(f'<path d="{_path_data(outline.segments)}" fill="#000"{crisp}/>')
+    parts.append("</svg>\n")
+    return "\n".join(parts).encode()
+
+
+def _engraving_pdf(outlines: Sequence[Outline], preset: Preset, title: str) -> bytes:
+    """The same paths as a one-page PDF of the trimmed size: no fonts, no images, one colour."""
+    pdf = FPDF(unit="mm")
+    pdf.set_auto_page_break(False)
+    pdf.set_margin(0)
+    pdf.set_title(title)
+    pdf.set_creator("heritage-guide")
+    pdf.set_creation_date(REPRODUCIBLE_DATE)
+    pdf.add_page(format=(preset.width, preset.height))
+    with pdf.drawing_context() as context:
+        for outline in outlines:
+            path = PaintedPath()
+            path.style.fill_color = "#000000"
+            path.style.paint_rule = PathPaintRule.FILL_NONZERO
+            for operator, points in outline.segments:
+                if operator == "M":
+                    path.move_to(*points)
+                elif operator == "L":
+                    path.line_to(*points)
+                elif operator == "C":
+                    path.curve_to(*points)
+                elif operator == "Q":
+                    path.quadratic_curve_to(*points)
+                else:
+                    path.close()
+            context.add_item(path, clone=False)
+    return bytes(pdf.output())
+
+
+@dataclass(frozen=True)
+class Engraved(Rendered):
+    """A plaque for stainless-steel etching or laser engraving: the SVG for the shop's software, and the
+    same paths as a PDF whose code was read back."""
+
+    svg: bytes
+
+
+def render_engraving(text: PlaqueText, preset: Preset, style: CodeStyle = CodeStyle()) -> Engraved:
+    """One plaque for etching or engraving, the full-colour plaque's layout in one colour: no band, no
+    bleed, every letter an outline (the shop needs no fonts), the code proven to scan."""
+    outlines = paint_outlines(plaque_layout(text, style, preset, 0, 0))
+    title = f"{text.names[0][1]} ({text.plaque_id})"
+    rendered = _verified(_engraving_pdf(outlines, preset, title), [[text.url]], f"engraving {text.plaque_id}")
+    return Engraved(rendered.pdf, rendered.preview, _engraving_svg(outlines, preset, title))
+
+
 def sheet_grid(preset: Preset, paper: str, bleed: float) -> tuple[str, int, int, float, float]:
     """Orientation, columns and rows that fit most plaques with room for crop marks, and the cell size."""
     if paper not in PAPERS:
@@ -477,6 +742,7 @@ def render_sheet(texts: list[PlaqueText], preset: Preset, paper: str = "a4", ble
 
 
 __all__ = [
-    "PRESETS", "CodeStyle", "FontMissing", "NotScannable", "PlaqueText", "Preset", "Rendered", "parse_size", "plaque_text",
-    "render_plaque", "render_sheet", "size_warnings", "unprintable",
+    "PRESETS", "Code", "CodeStyle", "Engraved", "FontMissing", "Item", "NotScannable", "Outline", "Picture", "PlaqueText",
+    "Preset", "Rect", "Rendered", "TextLine", "draw_plaque", "paint_colour", "paint_outlines", "parse_size", "plaque_layout",
+    "plaque_text", "render_engraving", "render_plaque", "render_sheet", "size_warnings", "unprintable",
 ]

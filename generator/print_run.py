@@ -42,6 +42,7 @@ class PlaqueOptions:
     logo: Path | None = None  # placed over the code's centre; switches error correction to H
     organisation: str | None = None  # only the sites this organisation looks after (its key or any of its names)
     area: str | None = None  # only the sites of this area (its name in any language, with or without tones)
+    engrave: bool = False  # one colour, text as outlines, no bleed (SVG and PDF), for etching or laser engraving
 
     def style(self) -> plaques.CodeStyle:
         if self.logo is None:
@@ -101,19 +102,27 @@ def select_sites(guide: Guide, options: PlaqueOptions) -> list[Site]:
     return chosen
 
 
-# The files of one cached plaque, by suffix of its key.
+# The files of one cached plaque, by suffix of its key (the manifest, last, marks the entry whole), and the
+# name each is published under in the plaque's folder ({size}: the preset's name).
 PLAQUE_PARTS = {"pdf": ".pdf", "png": ".png", "qr.svg": "-qr.svg", "qr.png": "-qr.png", "meta": ".json"}
+PLAQUE_FILES = {"qr.svg": "qr.svg", "qr.png": "qr.png", "pdf": "plaque-{size}.pdf", "png": "plaque-{size}.png"}
+ENGRAVING_PARTS = {"pdf": ".pdf", "svg": ".svg", "png": ".png", "meta": ".json"}
+ENGRAVING_FILES = {"pdf": "engraving-{size}.pdf", "svg": "engraving-{size}.svg", "png": "engraving-{size}.png"}
 
 
-def _render_plaque(job: tuple[plaques.PlaqueText, plaques.Preset, plaques.CodeStyle]) -> dict[str, bytes]:
+def _render_plaque(job: tuple[plaques.PlaqueText, plaques.Preset, plaques.CodeStyle, bool]) -> dict[str, bytes]:
     """One plaque's files, its code proven to read back; a top-level function for worker processes."""
-    text, preset, style = job
+    text, preset, style, engrave = job
     symbol = qr.make_symbol(text.url, style.level)
     if qr.decode(qr.to_image(symbol)) != [text.url]:
         raise plaques.NotScannable(say("the QR code of {id} does not read back as {url}", id=text.plaque_id, url=text.url))
+    meta = json.dumps({"modules": symbol.size}).encode()
+    if engrave:
+        engraved = plaques.render_engraving(text, preset, style)
+        return {"pdf": engraved.pdf, "svg": engraved.svg, "png": engraved.png(), "meta": meta}
     rendered = plaques.render_plaque(text, preset, style)
     return {"pdf": rendered.pdf, "png": rendered.png(), "qr.svg": qr.write(symbol, "svg"), "qr.png": qr.write(symbol, "png"),
-            "meta": json.dumps({"modules": symbol.size}).encode()}
+            "meta": meta}
 
 
 def _render_sheet(job: tuple) -> dict[str, bytes]:
@@ -125,7 +134,7 @@ SHEET_PARTS = {"pdf": ".pdf", "png": ".png"}
 STAGE = mark("plaques")
 
 
-def _render_missing(plaque_jobs: dict[str, tuple], sheet_jobs: dict[str, tuple], store: Store,
+def _render_missing(plaque_jobs: dict[str, tuple], parts: dict[str, str], sheet_jobs: dict[str, tuple], store: Store,
                     progress: Progress) -> None:
     """Render the plaques and sheets missing from the cache on every core, storing each as it arrives (the
     sheets are submitted first: they are the longest jobs)."""
@@ -135,7 +144,7 @@ def _render_missing(plaque_jobs: dict[str, tuple], sheet_jobs: dict[str, tuple],
         sheets = {entry: pool.submit(in_volunteer_language(_render_sheet), job) for entry, job in sheet_jobs.items()}
         rendered = pool.map(in_volunteer_language(_render_plaque), plaque_jobs.values(), chunksize=4)
         for entry, files in zip(plaque_jobs, rendered, strict=True):
-            for part, suffix in PLAQUE_PARTS.items():  # the manifest (last) marks the entry whole
+            for part, suffix in parts.items():  # the manifest (last) marks the entry whole
                 store.put_bytes(entry + suffix, files[part])
             progress.advance(say(STAGE))
         for entry, sheet in sheets.items():
@@ -167,13 +176,19 @@ def plan_plaques(guide: Guide, options: PlaqueOptions) -> PlaquePlan:
     style_key = (style.level, style.logo and content_digest(style.logo))
     texts: list[plaques.PlaqueText] = []
     groups: dict[str | None, list[plaques.PlaqueText]] = {}
+    logos: dict[str | None, bytes | None] = {}
     for site in select_sites(guide, options):
         organisation = guide.organisation_of(site)
+        if organisation not in logos:
+            logo = guide.settings.organisations[organisation].logo if organisation else None
+            logos[organisation] = (guide.project.media_dir / logo).read_bytes() if logo else None
         text = plaques.plaque_text(addresses.plaque_url(guide, site.id), site.id, site.name, guide.languages,
-                                   guide.organisation_name(organisation, guide.default_language))
+                                   guide.organisation_name(organisation, guide.default_language), logos[organisation])
         texts.append(text)
         groups.setdefault(organisation, []).append(text)
-    entries = {text.plaque_id: key("plaque", plaques.PIPELINE, text, preset, style_key) for text in texts}
+    entries = {text.plaque_id: key("plaque", plaques.PIPELINE, text, preset, style_key, options.engrave) for text in texts}
+    if options.engrave:  # engraved one plate at a time: no sheet to cut
+        groups = {}
     sheets = {sheet_name(organisation, preset, options.paper):
               (key("sheet", plaques.PIPELINE, group, preset, options.paper, options.bleed, style_key),
                tuple(text.plaque_id for text in group))
@@ -186,22 +201,21 @@ def plaque_files(plan: PlaquePlan, store: Store, progress: Progress) -> tuple[di
     {output path: cache file}, rendering what the cache lacks; with size warnings."""
     preset, options, style = plan.preset, plan.options, plan.options.style()
     by_id = {text.plaque_id: text for text in plan.texts}
-    missing = {plan.entries[text.plaque_id]: (text, preset, style) for text in plan.texts
-               if not store.has(plan.entries[text.plaque_id] + PLAQUE_PARTS["meta"])}
+    parts, names = (ENGRAVING_PARTS, ENGRAVING_FILES) if options.engrave else (PLAQUE_PARTS, PLAQUE_FILES)
+    missing = {plan.entries[text.plaque_id]: (text, preset, style, options.engrave) for text in plan.texts
+               if not store.has(plan.entries[text.plaque_id] + parts["meta"])}
     sheet_jobs = {entry: ([by_id[plaque] for plaque in ids], preset, options.paper, options.bleed, style)
                   for entry, ids in plan.sheets.values() if not store.has(entry + SHEET_PARTS["png"])}
     progress.stage(say(STAGE), len(plan.texts) + len(plan.sheets))
     progress.advance(say(STAGE), len(plan.texts) - len(missing) + len(plan.sheets) - len(sheet_jobs))
-    _render_missing(missing, sheet_jobs, store, progress)
+    _render_missing(missing, parts, sheet_jobs, store, progress)
     progress.end(say(STAGE))
     files: dict[str, Path] = {}
     warnings: set[str] = set()
     for plaque_id, entry in plan.entries.items():
-        folder = f"{PLAQUE_FOLDER}/{plaque_id}"
-        for part, name in (("qr.svg", "qr.svg"), ("qr.png", "qr.png"), ("pdf", f"plaque-{preset.name}.pdf"),
-                           ("png", f"plaque-{preset.name}.png")):
-            files[f"{folder}/{name}"] = store.path(entry + PLAQUE_PARTS[part])
-        modules = json.loads(store.path(entry + PLAQUE_PARTS["meta"]).read_text())["modules"]
+        for part, name in names.items():
+            files[f"{PLAQUE_FOLDER}/{plaque_id}/{name.format(size=preset.name)}"] = store.path(entry + parts[part])
+        modules = json.loads(store.path(entry + parts["meta"]).read_text())["modules"]
         warnings.update(plaques.size_warnings(preset, modules))
     for name, (entry, _ids) in plan.sheets.items():
         files.update({f"{PLAQUE_FOLDER}/{name}.{part}": store.path(entry + suffix) for part, suffix in SHEET_PARTS.items()})

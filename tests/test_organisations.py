@@ -178,3 +178,49 @@ def test_check_groups_the_translation_report_by_organisation(project: Path, caps
                {slug for slug in SITES if re.search(rf"^{slug} ", section, re.M)}
     html = (project / "translation-report.html").read_text(encoding="utf-8")
     assert html.count("<h2>") == len({organisation_of(site) for site in SITES.values()})
+
+
+def test_an_organisation_logo_is_printed_on_its_plaques_band(project: Path, tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    logo = Image.new("RGB", (200, 200), "white")
+    ImageDraw.Draw(logo).ellipse((10, 10, 190, 190), fill=(20, 60, 160))
+    (project / "media" / "logos").mkdir()
+    logo.save(project / "media" / "logos" / "ka-long.png")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "        short: ĐTN Ka Long\n", "        short: ĐTN Ka Long\n        logo: logos/ka-long.png\n"), encoding="utf-8")
+    output = tmp_path / "print"
+    assert main(["--root", str(project), "plaques", "KL1368", "YGTHD1", "--output", str(output)]) == 0
+
+    def images(path: Path) -> int:
+        document = pypdfium2.PdfDocument(path)
+        try:
+            return sum(1 for page in document for obj in page.get_objects() if obj.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE)
+        finally:
+            document.close()
+
+    assert images(output / "KL1368" / "plaque-a6.pdf") == 1  # Ka Long's logo
+    assert images(output / "YGTHD1" / "plaque-a6.pdf") == 0  # Quảng Yên has none
+    assert decoded_pages(output / "KL1368" / "plaque-a6.pdf") == [[BASE + "KL1368"]]
+    assert name_of("ka-long", "vi") in pdf_text(output / "KL1368" / "plaque-a6.pdf")
+
+
+def test_a_logo_that_is_not_in_media_is_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "        short: ĐTN Ka Long\n", "        short: ĐTN Ka Long\n        logo: ../logo.png\n"), encoding="utf-8")
+    assert main(["--root", str(project), "check"]) == 1
+    assert re.search(r"mkdocs\.yml:\d+:\d+: extra\.guide\.organisations\.ka-long\.logo: '\.\./logo\.png' must be a path "
+                     r"inside media/", capsys.readouterr().err)
+
+
+def test_engraving_files_from_the_command_scan_and_carry_no_colour(project: Path, tmp_path: Path) -> None:
+    output = tmp_path / "engrave"
+    assert main(["--root", str(project), "plaques", "--organisation", "quang-yen", "--engrave", "--size", "a5",
+                 "--output", str(output)]) == 0
+    assert sorted(p.name for p in (output / "YGTHD1").iterdir()) == ["engraving-a5.pdf", "engraving-a5.png", "engraving-a5.svg"]
+    assert not list(output.glob("sheet-*"))  # engraved one plate at a time
+    assert decoded_pages(output / "YGTHD1" / "engraving-a5.pdf") == [[BASE + "YGTHD1"]]
+    svg = (output / "YGTHD1" / "engraving-a5.svg").read_text(encoding="utf-8")
+    assert "<text" not in svg and 'width="148mm"' in svg
