@@ -4,13 +4,14 @@
 #   bash setup.sh test    # the whole test suite
 # System packages (Debian/Ubuntu, installed with apt-get when run as root):
 #   fonts-noto-cjk (plaque text: Vietnamese + Chinese); for tests only: chromium (browser tests and
-#   Lighthouse), nodejs and npm (Lighthouse), default-jre-headless (the Nu HTML checker).
+#   Lighthouse), nodejs and npm (Lighthouse), default-jre-headless (the Nu HTML checker), shellcheck (the
+#   workflow's scripts, checked by actionlint in the tests).
 set -euo pipefail
 cd "$(dirname "$0")"
 what="${1:-build}"
 
 packages=(fonts-noto-cjk)
-[ "$what" = test ] && packages+=(chromium)
+[ "$what" = test ] && packages+=(chromium shellcheck)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
