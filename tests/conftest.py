@@ -36,6 +36,38 @@ def copy_project(target: Path, source_root: Path = ROOT, share_cache: bool = Tru
     return target
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright downloads no browser here
+# Headless as root, on a machine without network: no sandbox, no GPU, no calls home.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def plaque_font_installed() -> bool:
+    from generator import plaques
+
+    try:
+        plaques.font_files()
+    except plaques.FontMissing:
+        return False
+    return True
+
+
+def require_plaque_font() -> None:
+    require(plaque_font_installed(), "the font Noto Sans CJK SC (Debian fonts-noto-cjk)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, once per test module."""
+    from playwright.sync_api import sync_playwright
+
+    require(CHROMIUM.is_file(), f"Chromium ({CHROMIUM})")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
 def require(condition: bool, what: str) -> None:
     """Missing system parts fail in CI (never a silent skip there) and skip elsewhere."""
     if not condition:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import io
 from functools import cache
-from pathlib import Path
 from xml.etree import ElementTree
 
 import pypdfium2
@@ -19,35 +18,24 @@ import pytest
 import yaml
 import zxingcpp
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
-from playwright.sync_api import sync_playwright
 
 from generator import plaques, print_run
 from generator.load import load_guide
-from tests.conftest import ROOT, copy_project, require
+from tests.conftest import ROOT, copy_project, require_plaque_font
 
 SIZES = [*plaques.PRESETS, "90x120"]
 SITES = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted((ROOT / "sites").glob("*.yaml"))}
 PLAQUE_BASE = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["extra"]["guide"]["plaque_base"]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 SVG = "{http://www.w3.org/2000/svg}"
 DPI = 200
 BROWSER_PX_PER_MM = 4  # 5.8 px per module on the sticker, the densest preset
 
 
-def fonts_installed() -> bool:
-    try:
-        plaques.font_files()
-        return True
-    except plaques.FontMissing:
-        return False
-
 
 @pytest.fixture(scope="module")
 def texts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, plaques.PlaqueText]:
     """Each sample site's plaque text, by plaque id, as `build.py plaques` makes it."""
-    require(fonts_installed(), "the font Noto Sans CJK SC (Debian fonts-noto-cjk)")
+    require_plaque_font()
     guide = load_guide(copy_project(tmp_path_factory.mktemp("engraving") / "guide"))
     plan = print_run.plan_plaques(guide, print_run.PlaqueOptions())
     return {text.plaque_id: text for text in plan.texts}
@@ -228,14 +216,6 @@ def test_engraving_svg_title_is_escaped(texts: dict[str, plaques.PlaqueText]) ->
     assert ElementTree.fromstring(svg).find(f"{SVG}title").text == f'Đình <Tân> & "Lập" ({text.plaque_id})'
     assert "<Tân>" not in svg.decode()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    require(CHROMIUM.is_file(), f"Chromium ({CHROMIUM})")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -23,7 +23,7 @@ from generator.cli import main
 from generator.model import MAX_TEXT
 from generator.problems import GuideError
 from generator.yamlsource import YamlProblem, parse_yaml
-from tests.conftest import ROOT, copy_project, require
+from tests.conftest import ROOT, copy_project, require_plaque_font
 
 SAMPLE = "sites/cot-moc-1368.yaml"
 PHOTO = "media/cot-moc-1368/illustration.jpg"
@@ -408,16 +408,8 @@ def test_published_photos_carry_no_comment_exif_or_gps(awkward_media: Path) -> N
 # --- plaques ---------------------------------------------------------------------------------------------------
 
 
-def plaque_font_installed() -> bool:
-    try:
-        plaques.font_files()
-    except plaques.FontMissing:
-        return False
-    return True
-
-
 def test_a_name_the_plaque_font_cannot_print_is_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    require(plaque_font_installed(), "the font Noto Sans CJK SC")
+    require_plaque_font()
     edit(project, SAMPLE, "  zh: 1368(3)号界碑", "  zh: 1368(3)号𡨸界碑")
     refused(project, "check", capsys, f"{SAMPLE}:{line_of(project, SAMPLE, '号𡨸界碑')}:",
             "name.zh: the plaque font has no '𡨸' (U+21A38); the printed plaque would leave them out")
@@ -425,7 +417,7 @@ def test_a_name_the_plaque_font_cannot_print_is_refused(project: Path, capsys: p
 
 def test_the_refusal_is_repeated_until_the_name_is_fixed(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A file with such a name is never cached as valid, so a second run reports it again."""
-    require(plaque_font_installed(), "the font Noto Sans CJK SC")
+    require_plaque_font()
     edit(project, SAMPLE, "  vi: Cột mốc biên giới 1368(3)", "  vi: Cột mốc 𡨸 1368(3)")
     for _run in range(2):
         refused(project, "check", capsys, f"{SAMPLE}:", "name.vi: the plaque font has no '𡨸'")
@@ -435,7 +427,7 @@ def test_the_refusal_is_repeated_until_the_name_is_fixed(project: Path, capsys: 
 
 def test_an_organisation_the_plaque_font_cannot_print_is_refused(project: Path,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    require(plaque_font_installed(), "the font Noto Sans CJK SC")
+    require_plaque_font()
     config = project / "mkdocs.yml"
     publisher = re.search(r"organisation:.*\n\s+vi: (.+)\n", config.read_text(encoding="utf-8"))
     assert publisher, "test set-up: no organisation in mkdocs.yml"
@@ -447,7 +439,7 @@ def test_an_organisation_the_plaque_font_cannot_print_is_refused(project: Path,
 
 
 def test_every_sample_name_is_printable() -> None:
-    require(plaque_font_installed(), "the font Noto Sans CJK SC")
+    require_plaque_font()
     from generator.load import load_guide
     for site in load_guide(ROOT).sites:
         for name in site.name.values():

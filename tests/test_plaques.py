@@ -12,23 +12,16 @@ from PIL import Image, ImageDraw
 
 from generator import plaques, qr
 from generator.cli import main
-from tests.conftest import require
+from tests.conftest import require_plaque_font
 
 URL = "HTTPS://HERITAGE.EXAMPLE.VN/Q/YGTHD1"
 NAMES = {"vi": "Đền Trần Hưng Đạo", "en": "Trần Hưng Đạo Temple", "zh": "陈兴道庙"}
 
 
-def fonts_installed() -> bool:
-    try:
-        plaques.font_files()
-        return True
-    except plaques.FontMissing:
-        return False
-
 
 @pytest.fixture(scope="module")
 def text() -> plaques.PlaqueText:
-    require(fonts_installed(), "the font Noto Sans CJK SC (Debian fonts-noto-cjk)")
+    require_plaque_font()
     # Decomposed (NFD) input, as some keyboards and copy-paste produce it.
     decomposed = {lang: unicodedata.normalize("NFD", name) for lang, name in NAMES.items()}
     return plaques.plaque_text(URL, "YGTHD1", decomposed, ("vi", "en", "zh"), "Đoàn TNCS phường Yên Giang")

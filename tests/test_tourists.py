@@ -17,15 +17,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import mutagen
 import pytest
 import yaml
-from playwright.sync_api import sync_playwright
 
 from generator import pipeline
 from generator.server import serve_in_background
-from tests.conftest import ROOT, copy_project, require
+from tests.conftest import ROOT, copy_project
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 PHONE = {"width": 390, "height": 844}
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
           "Version/17.5 Mobile/15E148 Safari/604.1")
@@ -93,14 +89,6 @@ def test_every_map_link_has_the_format_its_service_documents(built: pipeline.Bui
             point, label = re.fullmatch(r"geo:([^?]+)\?q=[^()]+\((.*)\)", href).groups()
             assert tuple(map(float, point.split(","))) == (lat, lon) and unquote(label) == name
 
-
-@pytest.fixture(scope="module")
-def browser():
-    require(CHROMIUM.is_file(), f"Chromium ({CHROMIUM})")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

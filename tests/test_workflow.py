@@ -18,8 +18,8 @@ import pypdfium2
 import pytest
 import yaml
 
-from generator import plaques, qr, registry
-from tests.conftest import ROOT, SHARED_CACHE, copy_project, require
+from generator import qr, registry
+from tests.conftest import ROOT, SHARED_CACHE, copy_project, require, require_plaque_font
 
 WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
 SCRIPTS = ROOT / "tools" / "ci"
@@ -255,16 +255,9 @@ def rasterised(pdf: Path) -> list:
         document.close()
 
 
-def fonts_installed() -> bool:
-    try:
-        plaques.font_files()
-        return True
-    except plaques.FontMissing:
-        return False
-
 
 def test_a_pull_request_that_adds_a_site_passes_and_offers_its_plaques(checkout: Checkout) -> None:
-    require(fonts_installed(), "the font Noto Sans CJK SC (Debian fonts-noto-cjk)")
+    require_plaque_font()
     base = add_dinh_yen_giang(checkout)
 
     result = checkout.script("check-pull-request", base)
