@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     if not any(arg in COMMANDS for arg in argv) and not any(arg in ("-h", "--help") for arg in argv):
         argv.append("build")  # `python build.py` alone builds
     args = parser().parse_args(argv)
+    args.root = args.root.resolve()  # MkDocs resolves a relative docs_dir against its config's folder, not ours
     use_language(args.lang or system_language())
     try:
         return COMMANDS[args.command][0](args)
@@ -172,5 +173,6 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:  # a full disk, a folder that cannot be written: say so in one line (site/ is kept)
         print(say("the build stopped: {error}", error=preview.describe(error)), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl+C: the build works in a folder of its own, so site/ and plaques.yaml are as before
+        print("\n" + say("Stopped; nothing was changed."), file=sys.stderr)
         return 130

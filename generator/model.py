@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from . import safe_markdown
 from .messages import mark, say
@@ -233,11 +233,36 @@ class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
+# Vietnam, its islands included (Trường Sa reaches 117° E): a point outside is a typing mistake.
+VIETNAM_LAT, VIETNAM_LON = (6.0, 24.0), (102.0, 118.0)
+
+
+def _in_vietnam(lat: float, lon: float) -> bool:
+    return VIETNAM_LAT[0] <= lat <= VIETNAM_LAT[1] and VIETNAM_LON[0] <= lon <= VIETNAM_LON[1]
+
+
 class Location(Strict):
     lat: float = Field(ge=-90, le=90, description="Latitude, WGS84 decimal degrees (Quảng Ninh is about 21).")
     lon: float = Field(ge=-180, le=180, description="Longitude, WGS84 decimal degrees (Quảng Ninh is about 107).")
     approximate: bool = Field(False, description="true when the coordinates were not surveyed.")
     address: local_text("address") | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _in_vietnam(cls, data: Any) -> Any:
+        """Swapped numbers, and any point outside Vietnam, named as such (a latitude of 106.8 is a longitude)."""
+        lat, lon = (data.get(name) if isinstance(data, dict) else None for name in ("lat", "lon"))
+        if not all(isinstance(value, int | float) and not isinstance(value, bool) for value in (lat, lon)):
+            return data  # missing or not numbers: the fields' own rules say so
+        ranges = {"lat_from": VIETNAM_LAT[0], "lat_to": VIETNAM_LAT[1], "lon_from": VIETNAM_LON[0], "lon_to": VIETNAM_LON[1]}
+        if _in_vietnam(lon, lat):
+            raise ValueError(say("lat {lat} and lon {lon} look swapped: in Vietnam lat is about {lat_from:g}-{lat_to:g} "
+                                 "and lon about {lon_from:g}-{lon_to:g}; swap the two numbers", lat=lat, lon=lon, **ranges))
+        if not _in_vietnam(lat, lon) and abs(lat) <= 90 and abs(lon) <= 180:  # beyond those, the fields' own rules speak
+            raise ValueError(say("lat {lat}, lon {lon} is not in Vietnam (lat about {lat_from:g}-{lat_to:g}, lon about "
+                                 "{lon_from:g}-{lon_to:g}); copy the point again from a map (e.g. lat: 21.5334, "
+                                 "lon: 107.9661)", lat=lat, lon=lon, **ranges))
+        return data
 
 
 class Image(Strict):

@@ -103,6 +103,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         preview.watch()
     preview.stop()
+    print("\n" + say("Stopped; nothing was changed."), flush=True)
     print(say("Preview stopped."), file=sys.stderr)
     return 0
 
