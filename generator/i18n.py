@@ -6,6 +6,7 @@ compile step to forget. English is the source language: its strings are the mess
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -76,6 +77,12 @@ def language_name(language: str) -> str:
 def language_name_in(language: str, reader: str) -> str:
     """A language's name in the reader's language (越南语 for Vietnamese on a Chinese page), for sentences."""
     return babel_locale(language).get_language_name(babel_locale(reader)) or language
+
+
+def without_marks(text: str) -> str:
+    """Vietnamese as typed without tones (Quảng Yên → Quang Yen, đ → d); other scripts kept as they are."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def html_lang(language: str) -> str:

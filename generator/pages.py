@@ -27,7 +27,17 @@ from markupsafe import Markup, escape
 
 from . import safe_markdown
 from .cache import key
-from .i18n import Translator, _, babel_locale, format_duration, html_lang, language_name, language_name_in, og_locale
+from .i18n import (
+    Translator,
+    _,
+    babel_locale,
+    format_duration,
+    html_lang,
+    language_name,
+    language_name_in,
+    og_locale,
+    without_marks,
+)
 from .load import Guide, area_key
 from .lunar import next_dates
 from .maps import map_links
@@ -98,7 +108,7 @@ NEAR_SCALE = 10_000  # positions in the list are degrees × this, as integers: a
 
 def ascii_slug(text: str) -> str:
     """'Quảng Yên' → 'quang-yen': letters without their marks (đ → d), other characters dropped."""
-    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D")).encode("ascii", "ignore")
+    folded = unicodedata.normalize("NFKD", without_marks(text)).encode("ascii", "ignore")
     return "-".join(re.findall(r"[a-z0-9]+", folded.decode().lower()))
 
 
@@ -299,9 +309,9 @@ def footer(guide: Guide, language: str, organisation: str | None) -> str:
 class LanguagePages:
     """Everything that is the same for all pages of one language."""
 
-    def __init__(self, guide: Guide, language: str, media: MediaIndex, near: Nearby, today: date | None = None) -> None:
+    def __init__(self, guide: Guide, language: str, media: MediaIndex, near: Nearby, today: date) -> None:
         self.guide, self.language, self.media, self.nearby = guide, language, media, near
-        self.today = today or vietnam_today()  # festivals' next days count from here
+        self.today = today  # festivals' next days count from here
         self.default = guide.default_language
         self.t = Translator(language)
 

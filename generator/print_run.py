@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import TypeVar
 
 from . import addresses, plaques, qr
 from .cache import Store, content_digest, key
+from .i18n import without_marks
 from .load import Guide, area_key
 from .messages import mark, say
 from .model import Site
@@ -52,8 +52,7 @@ class PlaqueOptions:
 
 def fold(text: str) -> str:
     """A name as people type it on a phone: no tones, no case, single spaces (Quảng Yên = quang yen)."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+    return " ".join(without_marks(text).casefold().split())
 
 
 def _find(kind: str, typed: str, names: dict[str, str], known: list[str]) -> str:

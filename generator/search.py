@@ -20,7 +20,17 @@ from .cache import key
 from .files import Files
 from .i18n import Translator, _
 from .load import Guide
-from .pages import CATEGORY_LABELS, LanguagePages, MediaIndex, Nearby, PlannedPage, page_document, pick, render_template
+from .pages import (
+    CATEGORY_LABELS,
+    LanguagePages,
+    MediaIndex,
+    Nearby,
+    PlannedPage,
+    page_document,
+    pick,
+    render_template,
+    vietnam_today,
+)
 
 SEARCH_DOCUMENT = "search.md"  # the search page of each language: <lang>/search/
 INDEX_FILE = "search/index.json"  # under each language's root
@@ -67,7 +77,7 @@ def index_groups(guide: Guide) -> dict[str, tuple[str, Callable[[], Files]]]:
 
 def plan_search_page(guide: Guide, language: str, media: MediaIndex, near: Nearby) -> dict[str, PlannedPage]:
     """The search page of one language: a form, and a script that loads the index only when used."""
-    pages = LanguagePages(guide, language, media, near)
+    pages = LanguagePages(guide, language, media, near, vietnam_today())  # the search page shows no dates
 
     def render() -> str:
         t = pages.t
