@@ -11,6 +11,7 @@ cd "$(dirname "$0")"
 what="${1:-build}"
 
 packages=(fonts-noto-cjk)
+python3 -c 'import ensurepip' 2>/dev/null || packages+=(python3-venv)  # Debian splits venv's pip out
 [ "$what" = test ] && packages+=(chromium shellcheck)
 missing=()
 for package in "${packages[@]}"; do
@@ -34,7 +35,7 @@ fi
 
 python=python3
 "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed" >&2; exit 1; }
-[ -x .venv/bin/python ] || "$python" -m venv .venv
+bash tools/venv.sh . "$python"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
 # The audit tools pinned in package-lock.json (Lighthouse, the Nu HTML checker), again only when it changed.
 if [ "$what" = test ]; then

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import pipeline, preview, print_run, registry, scaffold, translations
 from .messages import VOLUNTEER_LANGUAGES, say, system_language, use_language
-from .model import CATEGORIES
+from .model import CATEGORIES, CATEGORY_NAMES_VI
 from .problems import GuideError
 from .progress import Progress
 
@@ -23,11 +23,14 @@ REPORT_FILE = "translation-report.html"
 def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     result = pipeline.build(args.root, args.output, progress=Progress())
-    translations.update(result.guide)
+    _report, lock_changed = translations.update(result.guide)
     for warning in result.warnings:
         print(say("warning: {warning}", warning=warning), file=sys.stderr)
     for line in result.registered:
-        print(say("registered in plaques.yaml (commit this file): {line}", line=line))
+        print(say("recorded in plaques.yaml, the tool's list of plaque ids (keep this file with your change): {line}",
+                  line=line))
+    if lock_changed:
+        print(say(translations.LOCK_NOTE))
     print(say("Built {sites} sites in {languages} languages, with plaques, into {output} in {seconds:.1f} s",
               sites=len(result.guide.sites), languages=len(result.guide.languages), output=result.output,
               seconds=time.perf_counter() - started))
@@ -35,15 +38,17 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    guide, issued = pipeline.check(args.root)
+    guide, issued = pipeline.check(args.root, media=Progress())
     if args.before:  # the publishing workflow: against main as it was before this change
         problems = registry.history(guide, issued, registry.project_snapshot(args.before))
         if problems:
             raise GuideError(problems)
-    for warning in registry.reused_addresses(guide, issued):
+    for warning in [*guide.notes, *registry.reused_addresses(guide, issued)]:
         print(say("warning: {warning}", warning=warning), file=sys.stderr)
     print(say("All {count} site files and the plaque registry are valid.", count=len(guide.sites)))
-    report = translations.update(guide)
+    report, lock_changed = translations.update(guide)
+    if lock_changed:
+        print(say(translations.LOCK_NOTE))
     print("\n" + say("Translations:"))
     print(report.table())
     target = args.report or args.root / REPORT_FILE
@@ -81,12 +86,18 @@ def _ask(value: str | None, question: str, choices: tuple[str, ...] = ()) -> str
 
 def _new(args: argparse.Namespace) -> int:
     name = _ask(args.name, say("Name in Vietnamese"))
-    category = _ask(args.category, say("Category"), CATEGORIES)
+    category = _ask(args.category, say("Category"), (*CATEGORY_NAMES_VI, *CATEGORIES))
     area = _ask(args.area, say("Town or district"))
     path, plaque_id = scaffold.new_site(args.root, args.slug, name, category, area)
     print(say("Created {file} with plaque id {id}, and the folder media/{slug}/ for its photos and audio.",
               file=path, id=plaque_id, slug=args.slug))
-    print(say("Fill in the file, then run: python build.py check"))
+    print(say("Fill in the file, then run: ./guide check"))
+    return 0
+
+
+def _id(args: argparse.Namespace) -> int:
+    print(say("A free plaque id for {slug}: {id} (write it as 'id: {id}' in sites/{slug}.yaml)",
+              slug=args.slug, id=scaffold.free_id(args.root, args.slug)))
     return 0
 
 
@@ -124,8 +135,12 @@ def _check_options(command: argparse.ArgumentParser) -> None:
 def _new_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("slug", help="page address, e.g. dinh-yen-giang")
     command.add_argument("--name", help="name in Vietnamese")
-    command.add_argument("--category", choices=CATEGORIES)
+    command.add_argument("--category", help="e.g. đình, đền, chùa (or communal-house, temple, pagoda…)")
     command.add_argument("--area", help="town or district in Vietnamese, e.g. Quảng Yên")
+
+
+def _id_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("slug", help="the site's page address, e.g. dinh-yen-giang")
 
 
 def _serve_options(command: argparse.ArgumentParser) -> None:
@@ -141,6 +156,7 @@ COMMANDS: dict[str, tuple[Handler, Callable[[argparse.ArgumentParser], None], st
     "check": (_check, _check_options, "validate everything and report missing or out-of-date translations"),
     "plaques": (_plaques, _plaque_options, "write plaques and a print sheet with a chosen size, paper and sites"),
     "new": (_new, _new_options, "start a new site file (never overwrites)"),
+    "id": (_id, _id_options, "print a plaque id that no site uses and none was ever issued"),
     "serve": (_serve, _serve_options, "preview at http://127.0.0.1:8000, rebuilding when files change"),
 }
 

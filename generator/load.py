@@ -6,7 +6,7 @@ import datetime
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -98,6 +98,12 @@ class Guide:
         """The key of the organisation that looks after `site`: the one it names, else the one whose areas hold
         its area; None for the guide's publisher (`organisation`)."""
         return site.organisation or self.area_organisations.get(area_key(site.area[self.default_language]))
+
+    @property
+    def notes(self) -> list[str]:
+        """Warnings about what the files say but the guide will not show (a text a '#' cut short)."""
+        return [str(Problem(entry.path, note.line, note.column, note.field, note.message))
+                for entry in self.files for note in entry.located.notes]
 
     def organisation_name(self, key: str | None, language: str) -> str:
         """An organisation's name (None: the publisher's) in `language`, else in the default language."""
@@ -291,19 +297,24 @@ def _settings_problems(settings: Settings) -> list[tuple[FieldPath, str]]:
     return found
 
 
-def _duplicates(files: Iterable[SiteFile], field: str, message: str) -> list[Problem]:
-    first_seen: dict[str, SiteFile] = {}
-    problems = []
+def _duplicates(files: Iterable[SiteFile], field: str, message: str, owners: Mapping[str, str] = {}) -> list[Problem]:
+    """Each value taken twice, reported on the file that is new: the one that is not the value's owner (`owners`:
+    value → the slug that holds it, e.g. the page a plaque id was printed for), else the later one."""
+    by_value: dict[str, list[SiteFile]] = {}
     for entry in files:
-        value = getattr(entry.site, field)
-        if value in first_seen:
-            other = first_seen[value]
+        by_value.setdefault(getattr(entry.site, field), []).append(entry)
+    problems = []
+    for value, entries in by_value.items():
+        if len(entries) < 2:
+            continue
+        first = next((entry for entry in entries if entry.site.slug == owners.get(value)), entries[0])
+        for entry in entries:
+            if entry is first:
+                continue
             line, column = entry.located.position((field,))
-            other_line = other.located.position((field,))[0]
+            other = f"{first.path}:{first.located.position((field,))[0]}"
             problems.append(Problem(entry.path, line, column, field,
-                                    say(message, value=value, other=f"{other.path}:{other_line}")))
-        else:
-            first_seen[value] = entry
+                                    say(message, value=value, other=other, slug=entry.site.slug)))
     return problems
 
 
@@ -356,8 +367,9 @@ def _media_present(site: Site, media_root: Path) -> bool:
 SITES_CACHE = "sites.pickle"
 
 
-def load_guide(root: Path, digests: FileDigests | None = None) -> Guide:
-    """Validate the whole project; raise GuideError listing every problem in every file.
+def load_guide(root: Path, digests: FileDigests | None = None, printed: Mapping[str, str] = {}) -> Guide:
+    """Validate the whole project; raise GuideError listing every problem in every file. `printed`: the page
+    (slug) each issued plaque id leads to, so a duplicate id is reported on the file that took it last.
 
     A file whose content, settings and generator are unchanged is not parsed again: its validated
     model comes from the cache (after checking that the media it names still exist)."""
@@ -405,7 +417,9 @@ def load_guide(root: Path, digests: FileDigests | None = None) -> Guide:
                 continue
         current[entry_key] = entry
         files.append(entry)
-    problems += _duplicates(files, "id", mark("{value!r} is already the plaque id of {other}; every site needs its own"))
+    problems += _duplicates(files, "id", mark(
+        "{value!r} is already the plaque id of {other}; every site needs its own. Keep it there, and give this file "
+        "a free id: ./guide id {slug} prints one"), printed)
     problems += _duplicates(files, "slug", mark("{value!r} is already the page address of {other}; every site needs its own"))
     if current.keys() != cached.keys():
         store.put_object(SITES_CACHE, current)

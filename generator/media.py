@@ -19,6 +19,7 @@ import shutil
 import unicodedata
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
 from .cache import FileDigests
 from .files import write_atomically
@@ -54,6 +56,7 @@ AUDIO_FORMATS: dict[str, tuple[str, tuple[type[FileType], ...]]] = {
     ".ogg": ("Ogg", (OggVorbis, OggOpus)),
 }
 MB = 1024 * 1024
+register_heif_opener()  # iPhones' HEIC photos, read with libheif (their orientation applied, their EXIF dropped as for JPEG)
 # Pillow warns from 89 megapixels on; pictures are refused from MAX_IMAGE_PIXELS on, with a message of ours.
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
@@ -121,8 +124,8 @@ def _open_image(source: Path) -> Image.Image:
     try:
         opened = Image.open(source, formats=formats)
     except UnidentifiedImageError:
-        raise Unusable(say("it is not a JPEG, PNG or WebP picture (only these are read); save it again as JPEG "
-                           "or PNG")) from None
+        raise Unusable(say("it is not a JPEG, PNG, WebP or HEIC picture (only these are read); save it again as "
+                           "JPEG or PNG")) from None
     except Image.DecompressionBombError:  # Pillow's own limit, far above ours: the header says more
         raise Unusable(say("it has more than {limit} megapixels; resize it (2000 pixels wide is plenty for the "
                            "guide)", limit=MAX_IMAGE_PIXELS // 1_000_000)) from None
@@ -265,8 +268,8 @@ def render_media(guide: Guide, cache: Path, digests: FileDigests) -> MediaIndex:
                 else mark("media/{path} cannot be used: {reason}; save it again as MP3")
             return path, Problem(entry.path, line, column, field_name(field), say(advice, path=path, reason=reason))
 
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        results = dict(pool.map(run, sorted(jobs.items())))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:  # each job in this run's message language
+        results = dict(future.result() for future in [pool.submit(copy_context().run, run, job) for job in sorted(jobs.items())])
     digests.save()
     problems = [r for r in results.values() if isinstance(r, Problem)]
     if problems:

@@ -13,9 +13,19 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
 
 from . import safe_markdown
+from .i18n import without_marks
 from .messages import mark, say
 
 CATEGORIES = (
@@ -32,9 +42,28 @@ CATEGORIES = (
     "landscape",
     "other",
 )
+# Each category by the names volunteers think in: the Vietnamese word is as good as the English key.
+CATEGORY_NAMES_VI = {
+    "đền": "temple",
+    "đình": "communal-house",
+    "miếu": "shrine",
+    "chùa": "pagoda",
+    "cột mốc": "border-marker",
+    "đài tưởng niệm": "memorial",
+    "tượng đài": "memorial",
+    "chiến trường": "battlefield",
+    "nhà thờ": "church",
+    "bảo tàng": "museum",
+    "lăng": "tomb",
+    "lăng mộ": "tomb",
+    "mộ": "tomb",
+    "danh thắng": "landscape",
+    "khác": "other",
+}
 STATUSES = ("open", "closed", "restoration")
 LINK_KINDS = ("video", "vr360", "official", "article", "other")
-IMAGE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}  # suffix → the one decoder allowed
+# suffix → the one decoder allowed (HEIC/HEIF: what iPhones save)
+IMAGE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".heic": "HEIF", ".heif": "HEIF"}
 IMAGE_SUFFIXES = tuple(IMAGE_FORMATS)
 AUDIO_SUFFIXES = (".mp3", ".m4a", ".ogg")
 # Names a slug may not take: folders and files of a language's site (assets, search, 404...), and
@@ -112,6 +141,30 @@ def check_slug(value: str) -> str:
     if value in RESERVED_SLUGS:
         raise ValueError(say("{value!r} is reserved for the site itself; choose another address", value=value))
     return value
+
+
+def category_key(value: str) -> str:
+    """The category key for an English key or a Vietnamese name; "did you mean" for anything else, compared
+    without tones and case (a volunteer typing `dinh` or `Đình` means `đình`)."""
+    if value in CATEGORIES:
+        return value
+    if value in CATEGORY_NAMES_VI:
+        return CATEGORY_NAMES_VI[value]
+    names = {without_marks(name).casefold(): name for name in (*CATEGORY_NAMES_VI, *CATEGORIES)}
+    close = difflib.get_close_matches(without_marks(value).casefold().strip(), list(names), n=1, cutoff=0.7)
+    hint = say("did you mean {close!r}? ", close=names[close[0]]) if close else ""
+    raise ValueError(say("{value!r} is not a category; {hint}use one of: {names}", value=value, hint=hint,
+                         names=category_list()))
+
+
+def category_list() -> str:
+    """Every category as the template and messages show it: its Vietnamese names, then its key."""
+    return ", ".join(f"{' / '.join(vi for vi, key in CATEGORY_NAMES_VI.items() if key == category)} ({category})"
+                     for category in CATEGORIES)
+
+
+def _category_before(value: Any) -> Any:
+    return category_key(value) if isinstance(value, str) else value
 
 
 def _check_language(value: str, info: ValidationInfo) -> str:
@@ -226,11 +279,23 @@ LocalMarkdown = Annotated[
 ]
 MediaPath = Annotated[str, Field(max_length=MAX_TEXT["media"])]
 ImagePath = Annotated[MediaPath, AfterValidator(_media_checker(IMAGE_SUFFIXES, mark("an image")))]
+# A logo goes into plaque PDFs as it is: the formats the PDF writer reads (not HEIC).
+LogoPath = Annotated[MediaPath, AfterValidator(_media_checker((".png", ".jpg", ".jpeg"), mark("an image")))]
 AudioPath = Annotated[MediaPath, AfterValidator(_media_checker(AUDIO_SUFFIXES, mark("an audio file")))]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nothing_is_absent(cls, data: Any) -> Any:
+        """An optional field written with nothing after it (`images:` whose examples are still commented out)
+        means the same as leaving the line out: the template can show every field without breaking."""
+        if not isinstance(data, dict):
+            return data
+        optional = {name for name, info in cls.model_fields.items() if not info.is_required()}
+        return {key: value for key, value in data.items() if value is not None or key not in optional}
 
 
 # Vietnam, its islands included (Trường Sa reaches 117° E): a point outside is a typing mistake.
@@ -309,7 +374,12 @@ class Site(Strict):
         json_schema_extra={"pattern": f"^{SLUG_PATTERN.pattern}$", "maxLength": MAX_SLUG_LENGTH,
                            "not": {"enum": list(RESERVED_SLUGS)}},
     )
-    category: Literal[CATEGORIES]  # type: ignore[valid-type]
+    category: Annotated[
+        Literal[CATEGORIES],  # type: ignore[valid-type]
+        BeforeValidator(_category_before),
+        WithJsonSchema({"enum": [*CATEGORIES, *CATEGORY_NAMES_VI],
+                        "description": "Kind of site: an English key or its Vietnamese name (đình, đền, chùa…)."}),
+    ]
     area: local_text("area") = Field(description="Town or district, used to group the home page.")
     organisation: Annotated[str, AfterValidator(_check_organisation)] | None = Field(
         None, description="Key of the organisation (in mkdocs.yml) that looks after this site and prints its plaque; "
@@ -345,7 +415,7 @@ class Organisation(Strict):
     name: dict[str, Text] = Field(description="Its full name per language; the default language is required.")
     short: Annotated[str, Field(min_length=1, max_length=40)] = Field(
         description="A short name for lists and print runs, e.g. ĐTN Ka Long.")
-    logo: ImagePath | None = Field(None, description="An image inside media/, printed on its plaques' band.")
+    logo: LogoPath | None = Field(None, description="A PNG or JPEG inside media/, printed on its plaques' band.")
     areas: list[Text] = Field([], description="The areas (as sites write them in Vietnamese) whose sites it looks after.")
 
 

@@ -90,12 +90,19 @@ class SitePlan:
     fingerprint: str
 
 
-def plan_site(guide: Guide, forwarding: registry.Forwarding, digests: FileDigests, progress: Progress) -> SitePlan:
-    """Encode new photos (they name the pages' image files), then key every page and plaque."""
+def media_stage(guide: Guide, digests: FileDigests, progress: Progress) -> MediaIndex:
+    """Decode and encode new photos, read new recordings (cached by content): `check` runs it too, so a photo
+    that cannot be read fails there, with the message the build would give."""
     progress.stage(say(MEDIA_STAGE), 1)
     media = render_media(guide, cache_root(guide.project.root) / "media", digests)
     progress.advance(say(MEDIA_STAGE))
     progress.end(say(MEDIA_STAGE))
+    return media
+
+
+def plan_site(guide: Guide, forwarding: registry.Forwarding, digests: FileDigests, progress: Progress) -> SitePlan:
+    """Encode new photos (they name the pages' image files), then key every page and plaque."""
+    media = media_stage(guide, digests, progress)
     near = pages.nearby_sites(guide.sites)
     planned = {lang: pages.plan_language(guide, lang, media, near) | search.plan_search_page(guide, lang, media, near)
                for lang in guide.languages}
@@ -224,9 +231,11 @@ def _replaceable(target: Path, default: Path) -> None:
                              folder=target))
 
 
-def check(root: Path, digests: FileDigests | None = None) -> tuple[Guide, registry.Registry]:
-    """Validate sites, settings and the plaque registry; raise GuideError listing every problem."""
-    guide = load_guide(root, digests)
+def check(root: Path, digests: FileDigests | None = None, media: Progress | None = None) -> tuple[Guide, registry.Registry]:
+    """Validate sites, settings and the plaque registry (and, given a progress for it, every photo and recording);
+    raise GuideError listing every problem."""
+    digests = digests or FileDigests(Store(cache_root(root) / "load"))
+    guide = load_guide(root, digests, registry.printed_pages(Project(root)))
     try:
         addresses.plaque_folder(guide)
     except ValueError as error:
@@ -235,6 +244,8 @@ def check(root: Path, digests: FileDigests | None = None) -> tuple[Guide, regist
     problems = registry.check(guide, issued)
     if problems:
         raise GuideError(problems)
+    if media is not None:
+        media_stage(guide, digests, media)
     return guide, issued
 
 
@@ -306,7 +317,8 @@ def _build(root: Path, output: Path | None, today: datetime.date | None, registe
         record = {"fingerprint": plan.fingerprint}
         staged(guide, target, lambda folder: record | {"warnings": render_site(guide, plan, folder, progress)})
         record = published(target)
-    warnings = [*registry.reused_addresses(guide, issued), *record.get("warnings", [])]
+    warnings = [*guide.notes, *registry.reused_addresses(guide, issued), *print_run.sample_warnings(guide, guide.sites),
+                *record.get("warnings", [])]
     new_lines = registry.additions(guide, issued, today or datetime.date.today()) if register else []
     registry.append(guide.project.registry_file, new_lines)
     return BuildResult(guide, target, tuple(warnings), tuple(new_lines))
@@ -322,7 +334,7 @@ def build_plaques(root: Path, options: print_run.PlaqueOptions, output: Path,
 def _build_plaques(root: Path, options: print_run.PlaqueOptions, output: Path,
                    progress: Progress) -> tuple[Path, list[str]]:
     guide, _issued = check(root)
-    warnings: list[str] = []
+    warnings = print_run.sample_warnings(guide, print_run.select_sites(guide, options))
 
     def write(folder: Path) -> dict[str, Any]:
         plan = print_run.checked(lambda: print_run.plan_plaques(guide, options))

@@ -16,7 +16,7 @@ import io
 import math
 import os
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -58,8 +58,12 @@ FONT_FAMILY = "Noto"
 # fpdf2 embeds only the CFF table of a CID-keyed font; the others make it a font fontTools can subset.
 EMBEDDED_TABLES = ("CFF ", "head", "hhea", "hmtx", "maxp")
 BAND_RGB = (166, 28, 28)
-CALL_TO_ACTION = _("Scan for the audio guide")
-PIPELINE = "plaque-v3"  # bump when the drawing changes, to invalidate cached plaques
+# What the code leads to, as the page has it: narration in the reader's language, or the text only.
+CALL_TO_ACTION = {True: _("Scan for the audio guide"), False: _("Scan to read about this site")}
+# Across a plaque made while the guide's address is a placeholder or the site has no organisation of its own:
+# the lead who prints it reads it in Vietnamese, the print shop perhaps in English.
+SAMPLE_MARK = "MẪU – KHÔNG IN · SAMPLE – DO NOT PRINT"
+PIPELINE = "plaque-v4"  # bump when the drawing changes, to invalidate cached plaques
 PAPERS = {"a4": (210.0, 297.0), "a3": (297.0, 420.0)}
 # The reproducible-builds convention: the date comes from SOURCE_DATE_EPOCH, never from the clock.
 REPRODUCIBLE_DATE = datetime.datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "0")), datetime.UTC)
@@ -126,14 +130,16 @@ class PlaqueText:
     calls: tuple[tuple[str, str], ...]  # (language, call to action)
     organisation: str
     logo: bytes | None = None  # the organisation's, printed on the band beside its name
+    sample: bool = False  # marked as a sample across the design: not to be printed as it is
 
 
 def plaque_text(url: str, plaque_id: str, names: dict[str, str], languages: tuple[str, ...], organisation: str,
-                logo: bytes | None = None) -> PlaqueText:
+                logo: bytes | None = None, narrated: Collection[str] = (), sample: bool = False) -> PlaqueText:
+    """`narrated`: the languages the site has narration in, so no plaque promises a recording the page lacks."""
     ordered = tuple((lang, _nfc(names[lang])) for lang in languages if lang in names)
-    calls = tuple((lang, _nfc(Translator(lang)(CALL_TO_ACTION))) for lang in languages)
+    calls = tuple((lang, _nfc(Translator(lang)(CALL_TO_ACTION[lang in narrated]))) for lang in languages)
     typed = url.split("://", 1)[-1].lower()
-    return PlaqueText(url, typed, plaque_id, ordered, calls, _nfc(organisation), logo)
+    return PlaqueText(url, typed, plaque_id, ordered, calls, _nfc(organisation), logo, sample)
 
 
 def _nfc(text: str) -> str:
@@ -375,6 +381,21 @@ def _text_lines(x: float, y: float, width: float, text: str, size_pt: float, sty
     return items, y + len(lines) * height
 
 
+SAMPLE_STRIP = 0.05  # of the plaque's height
+
+
+def _sample_marks(x: float, y: float, w: float, h: float, top: float, margin: float) -> list[Item]:
+    """A yellow frame at the trim and a yellow strip saying SAMPLE under the band: seen at a glance, on screen
+    or on paper, and clear of the code, which must still be checked by scanning."""
+    frame = min(w, h) * 0.02
+    strip = h * SAMPLE_STRIP
+    size, _lines = _fitted(SAMPLE_MARK, w - 2 * margin, strip * PT_PER_MM * 0.5, "B", 1)
+    height = size / PT_PER_MM * 1.2
+    return [Rect(x, y, w, frame, "sample"), Rect(x, y + h - frame, w, frame, "sample"), Rect(x, y, frame, h, "sample"),
+            Rect(x + w - frame, y, frame, h, "sample"), Rect(x, top, w, strip, "sample"),
+            TextLine(x + margin, top + (strip - height) / 2, w - 2 * margin, height, size, "B", SAMPLE_MARK, "ink")]
+
+
 def plaque_layout(text: PlaqueText, style: CodeStyle, preset: Preset, x: float, y: float,
                   bleed: float = 0.0) -> list[Item]:
     """What one plaque shows and where (mm), its trimmed top-left corner at (x, y), the band run into the
@@ -394,7 +415,11 @@ def plaque_layout(text: PlaqueText, style: CodeStyle, preset: Preset, x: float, 
         size, _lines = _fitted(text.organisation, width, band * PT_PER_MM * 0.42, "", 1)
         height = size / PT_PER_MM * 1.2  # one line on the band, whole, even if it overflows at 5 pt
         items.append(TextLine(left, y + (band - height) / 2, width, height, size, "", text.organisation, "on-band"))
-    lines, cursor = _text_lines(x + margin, y + band + h * 0.03, inner, text.names[0][1], w * 0.075 * PT_PER_MM, "B")
+    top = y + band
+    if text.sample:
+        items += _sample_marks(x, y, w, h, top, margin)
+        top += h * SAMPLE_STRIP
+    lines, cursor = _text_lines(x + margin, top + h * 0.03, inner, text.names[0][1], w * 0.075 * PT_PER_MM, "B")
     items += lines
     if not preset.compact:
         others = " · ".join(name for _lang, name in text.names[1:])
@@ -419,7 +444,7 @@ def plaque_layout(text: PlaqueText, style: CodeStyle, preset: Preset, x: float, 
 
 
 # The full-colour print: colours by role.
-FILL_RGB = {"band": BAND_RGB}
+FILL_RGB = {"band": BAND_RGB, "sample": (255, 214, 0)}  # safety yellow: not the band's colour, not the guide's
 TEXT_RGB = {"ink": (0, 0, 0), "on-band": (255, 255, 255)}
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from . import addresses, plaques, qr
 from .cache import Store, content_digest, key
@@ -164,6 +165,36 @@ class PlaquePlan:
     sheets: dict[str, tuple[str, tuple[str, ...]]]  # file name (without suffix) → (cache key, plaque ids)
 
 
+# Host names that are never anyone's real address (RFC 2606 and RFC 6761), and the computer's own.
+PLACEHOLDER_SUFFIXES = (".example", ".test", ".invalid", ".localhost", ".local")
+PLACEHOLDER_HOSTS = ("localhost", "127.0.0.1", "[::1]", "0.0.0.0")
+
+
+def placeholder_host(guide: Guide) -> str | None:
+    """The plaques' host when it is a placeholder (heritage.example.vn, localhost), else None: such a plaque
+    would lead nowhere once bolted to a wall."""
+    host = (urlsplit(addresses.plaque_url(guide, "X")).hostname or "").lower()
+    placeholder = ("example" in host.split(".") or host.endswith(PLACEHOLDER_SUFFIXES) or host in PLACEHOLDER_HOSTS
+                   or f"[{host}]" in PLACEHOLDER_HOSTS)
+    return host if placeholder else None
+
+
+def sample_warnings(guide: Guide, sites: Sequence[Site]) -> list[str]:
+    """Why plaques come out marked as samples, and where to change it."""
+    found = []
+    host = placeholder_host(guide)
+    if host:
+        found.append(say("the plaques are marked SAMPLE: their address ({host}) is a placeholder; before printing, set "
+                         "the guide's real address as site_url and extra.guide.plaque_base in mkdocs.yml (handbook: "
+                         "\"Before the first print\")", host=host))
+    orphans = [site.id for site in sites if guide.organisation_of(site) is None]
+    if orphans:
+        found.append(say("the plaques of {ids} are marked SAMPLE: no organisation looks after these sites; write "
+                         "'organisation: KEY' in their site files, or add their area to an organisation's 'areas' in "
+                         "mkdocs.yml (extra.guide.organisations)", ids=", ".join(orphans)))
+    return found
+
+
 def sheet_name(organisation: str | None, preset: plaques.Preset, paper: str) -> str:
     """`sheet-ka-long-a6-on-a4`; `sheet-a6-on-a4` for the sites of no organisation."""
     return "-".join(["sheet", *([organisation] if organisation else []), preset.name, "on", paper])
@@ -176,13 +207,15 @@ def plan_plaques(guide: Guide, options: PlaqueOptions) -> PlaquePlan:
     texts: list[plaques.PlaqueText] = []
     groups: dict[str | None, list[plaques.PlaqueText]] = {}
     logos: dict[str | None, bytes | None] = {}
+    placeholder = placeholder_host(guide) is not None
     for site in select_sites(guide, options):
         organisation = guide.organisation_of(site)
         if organisation not in logos:
             logo = guide.settings.organisations[organisation].logo if organisation else None
             logos[organisation] = (guide.project.media_dir / logo).read_bytes() if logo else None
         text = plaques.plaque_text(addresses.plaque_url(guide, site.id), site.id, site.name, guide.languages,
-                                   guide.organisation_name(organisation, guide.default_language), logos[organisation])
+                                   guide.organisation_name(organisation, guide.default_language), logos[organisation],
+                                   tuple(site.audio), sample=placeholder or organisation is None)
         texts.append(text)
         groups.setdefault(organisation, []).append(text)
     entries = {text.plaque_id: key("plaque", plaques.PIPELINE, text, preset, style_key, options.engrave) for text in texts}

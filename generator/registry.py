@@ -34,10 +34,12 @@ SNAPSHOT_FILE = ".guide-registry.json"  # in a built site: the registry lines an
 SAME_PLACE_KM = 1.0  # a page address may change; the place a printed plaque stands at does not move this far
 
 HEADER = """\
-# Plaque registry: every plaque id ever printed and the page addresses it has led to.
-# `python build.py` appends a line when a site is added or its slug changes. Never delete a line:
-# printed plaques depend on it. To retire the plaque of a site that was removed, add a line such as
-#   - {id: OLD123, retired: 2027-01-31, to: KL1368}      # `to`: the plaque id of the site it should open now
+# Sổ biển QR / Plaque registry. Công cụ tự ghi tệp này; hãy giữ nó cùng thay đổi của bạn (gửi kèm tệp di tích).
+# The tool keeps this file; keep it with your change (send it along with the site file).
+# Mỗi dòng: một mã biển đã in và địa chỉ trang nó dẫn tới. Không bao giờ xoá dòng nào: biển đã in cần nó.
+# Each line: a printed plaque id and the page it leads to. Never delete a line: printed plaques depend on it.
+# Di tích bị xoá thì chuyển biển của nó sang di tích khác bằng một dòng như / To retire a removed site's plaque:
+#   - {id: OLD123, retired: 2027-01-31, to: KL1368}      # `to`: mã biển của di tích biển cũ sẽ mở / the id it opens now
 """
 
 
@@ -79,6 +81,10 @@ class Registry:
     def slugs(self, plaque_id: str) -> list[str]:
         return [e.slug for e, _line in self._by_id.get(plaque_id, []) if e.slug]
 
+    def page_line(self, plaque_id: str) -> int:
+        """The line that gave `plaque_id` its current page."""
+        return next(line for entry, line in reversed(self._by_id[plaque_id]) if entry.slug)
+
     def retirement(self, plaque_id: str) -> tuple[Entry, int] | None:
         found = [(e, line) for e, line in self._by_id.get(plaque_id, []) if e.retired]
         return found[-1] if found else None
@@ -90,6 +96,16 @@ class Registry:
             if entry.slug:
                 first.setdefault(entry.id, (entry, line))
         return first
+
+
+def printed_pages(project: Project) -> dict[str, str]:
+    """The page each issued id leads to now (its last slug), for messages written before the sites are checked;
+    empty when the registry cannot be read (its own check says why)."""
+    try:
+        registry = _read_registry(project)
+    except GuideError:
+        return {}
+    return {plaque_id: registry.slugs(plaque_id)[-1] for plaque_id in registry.issued()}
 
 
 def load_registry(guide: Guide) -> Registry:
@@ -120,21 +136,55 @@ def _read_registry(project: Project) -> Registry:
     return Registry(shown, tuple(entries), tuple(lines))
 
 
+def _moved(guide: Guide, registry: Registry) -> tuple[list[Problem], set[str]]:
+    """Issued ids that left the page they were printed for while that page is still here: changed in its file, or
+    given to another file. Either way the plaques on the wall would open another place (or nothing), so it is
+    refused, with the way out: put the id back, or retire it to the new id. Returns the problems and those ids."""
+    by_slug = {entry.site.slug: entry for entry in guide.files}
+    holders = {entry.site.id: entry for entry in guide.files}
+    today = datetime.date.today()
+    problems, moved = [], set()
+    for plaque_id in registry.issued():
+        slugs = registry.slugs(plaque_id)
+        page, holder = by_slug.get(slugs[-1]), holders.get(plaque_id)
+        if (registry.retirement(plaque_id) or page is None or page.site.id == plaque_id
+                or (holder is not None and holder.site.slug in slugs)):  # still on a page it was issued for
+            continue
+        moved.add(plaque_id)
+        line = registry.page_line(plaque_id)
+        if holder is not None:
+            problems.append(Problem(holder.path, *holder.located.position(("id",)), "id", say(
+                "plaque {id} was printed for the page '{slug}' ({page}, which now says 'id: {new}'); this file cannot "
+                "take it, or the plaques on the wall would open another place. Write 'id: {id}' back in {page}, and "
+                "give this site an id of its own: ./guide id {own_slug}. (If this is the same place under a new page "
+                "address, say so by adding '- {{id: {id}, slug: {own_slug}, issued: {today}}}' to {registry}.)",
+                id=plaque_id, slug=page.site.slug, page=page.path, new=page.site.id, own_slug=holder.site.slug,
+                today=today, registry=registry.path)))
+            continue
+        problems.append(Problem(page.path, *page.located.position(("id",)), "id", say(
+            "this page's printed plaques carry the id {id} ({registry}:{line}), and an issued id never changes: write "
+            "'id: {id}' again. If this site really must have the new id, keep the printed plaques working by adding "
+            "'- {{id: {id}, retired: {today}, to: {new}}}' to {registry}",
+            id=plaque_id, registry=registry.path, line=line, today=today, new=page.site.id)))
+    return problems, moved
+
+
 def check(guide: Guide, registry: Registry) -> list[Problem]:
-    """Every issued id must still open a page: it belongs to a site, or it is retired to one."""
+    """Every issued id must still open a page: it belongs to a site, or it is retired to one; and it stays with
+    the page it was printed for."""
     current = {site.id for site in guide.sites}
-    problems = []
+    problems, moved = _moved(guide, registry)
     for entry in guide.files:
         retired = registry.retirement(entry.site.id)
         if retired:
             line, column = entry.located.position(("id",))
             problems.append(Problem(entry.path, line, column, "id", say(
                 "plaque id {id} was retired on {date} and its printed plaques now open {to}; a site cannot take "
-                "a retired id. Give this site a new id (python build.py new suggests free ones)",
+                "a retired id. Give this site a new id (./guide new suggests free ones)",
                 id=entry.site.id, date=retired[0].retired, to=retired[0].to,
             )))
     for plaque_id, (entry, line) in registry.issued().items():
-        if plaque_id in current:
+        if plaque_id in current or plaque_id in moved:
             continue
         retired = registry.retirement(plaque_id)
         if retired is None:
@@ -250,7 +300,7 @@ def history(guide: Guide, registry: Registry, before: Snapshot, today: datetime.
         problems.append(Problem(entry.path, line, column, "id", say(
             "plaque {id} was printed for '{old_name}' ({old_file}, page '{old_slug}'), but this file gives it to "
             "'{name}' (page '{slug}'), {km:.1f} km away: the printed plaques would open another place. Give this "
-            "site a new id (python build.py new suggests free ones) and, if the old site is gone, retire its "
+            "site a new id (./guide new suggests free ones) and, if the old site is gone, retire its "
             "plaque with '- {{id: {id}, retired: {today}, to: NEW_ID}}' in {registry}. If it really is the same "
             "place under a new address, say so by adding '- {{id: {id}, slug: {slug}, issued: {today}}}' to {registry}",
             id=site.id, old_name=place.name, old_file=place.file, old_slug=place.slug,

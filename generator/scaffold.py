@@ -10,7 +10,7 @@ import yaml
 
 from .load import Project
 from .messages import say
-from .model import CATEGORIES, ID_PATTERN, check_slug
+from .model import ID_PATTERN, category_key, category_list, check_slug
 from .pages import render_template
 from .problems import GuideError
 
@@ -35,6 +35,11 @@ def fresh_id(slug: str, taken: set[str]) -> str:
     raise GuideError(say("no free plaque id for {slug}", slug=slug))
 
 
+def free_id(root: Path, slug: str) -> str:
+    """A plaque id no site file uses and the registry never issued, from the slug's initials (`build.py id`)."""
+    return fresh_id(slug, used_ids(Project(root)))
+
+
 def new_site(root: Path, slug: str, name: str, category: str, area: str) -> tuple[Path, str]:
     """Write sites/<slug>.yaml and media/<slug>/; refuse if the file exists."""
     project = Project(root)
@@ -42,14 +47,16 @@ def new_site(root: Path, slug: str, name: str, category: str, area: str) -> tupl
         check_slug(slug)
     except ValueError as error:
         raise GuideError(str(error)) from None
-    if category not in CATEGORIES:
-        raise GuideError(say("{value!r} is not allowed. Use one of: {allowed}", value=category, allowed=", ".join(CATEGORIES)))
+    try:
+        category_key(category)
+    except ValueError as error:
+        raise GuideError(str(error)) from None
     target = project.sites_dir / f"{slug}.yaml"
     if target.exists():
         raise GuideError(say("{file} already exists; nothing was changed", file=project.show(target)))
-    plaque_id = fresh_id(slug, used_ids(project))
+    plaque_id = free_id(root, slug)
     text = render_template(
-        "new-site.yaml", id=plaque_id, slug=slug, category=category, categories=", ".join(CATEGORIES),
+        "new-site.yaml", id=plaque_id, slug=slug, category=category, categories=category_list(),
         name=json.dumps(name, ensure_ascii=False), area=json.dumps(area, ensure_ascii=False),
     )
     yaml.safe_load(text)  # the template must stay valid YAML whatever was typed

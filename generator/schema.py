@@ -26,8 +26,24 @@ def _languages(node: Any, languages: list[str], default: str) -> Any:
     return node
 
 
+def _optional_may_be_empty(node: Any) -> Any:
+    """As the model reads it: an optional field with nothing after it (null) is as if it were not written."""
+    if isinstance(node, dict):
+        node = {key: _optional_may_be_empty(value) for key, value in node.items()}
+        if isinstance(node.get("properties"), dict):
+            required = set(node.get("required", []))
+            node["properties"] = {
+                name: value if name in required or value.get("type") == "null" or {"type": "null"} in value.get("anyOf", [])
+                else {"anyOf": [value, {"type": "null"}]}
+                for name, value in node["properties"].items()
+            }
+    elif isinstance(node, list):
+        node = [_optional_may_be_empty(item) for item in node]
+    return node
+
+
 def site_schema(languages: list[str] = ["vi", "en", "zh"], default: str = "vi") -> dict:  # noqa: B006
-    schema = _languages(Site.model_json_schema(mode="validation"), languages, default)
+    schema = _optional_may_be_empty(_languages(Site.model_json_schema(mode="validation"), languages, default))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Heritage site"
     return schema

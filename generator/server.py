@@ -25,6 +25,15 @@ TYPES = {".webp": "image/webp", ".mp3": "audio/mpeg", ".js": "application/javasc
          ".svg": "image/svg+xml", ".xml": "application/xml", ".m4a": "audio/mp4", ".ogg": "audio/ogg"}
 
 
+# The preview's notice: large enough to read at arm's length, in a sans-serif font whose Vietnamese marks sit
+# where they belong (a monospace fallback set them beside the letters), lines kept as the build wrote them. A
+# stylesheet of the server's own, since the pages' Content-Security-Policy refuses inline styles.
+NOTICE_CSS_PATH = "/.guide-preview/notice.css"
+NOTICE_CSS = (b".guide-preview-notice{position:sticky;top:0;z-index:1000;margin:0;padding:1em;background:#b71c1c;"
+              b"color:#fff;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans','DejaVu Sans',sans-serif;"
+              b"white-space:pre-wrap;overflow-wrap:anywhere}")
+
+
 class GuideServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # a burst (a page's images, a load test of 20 at a time) waits, is not refused
@@ -91,6 +100,12 @@ class StaticHandler(SimpleHTTPRequestHandler):
         return path if os.path.isfile(path) else None
 
     def send_head(self):  # type: ignore[override]
+        if self.path == NOTICE_CSS_PATH and self.server.notice:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/css")
+            self.send_header("Content-Length", str(len(NOTICE_CSS)))
+            self.end_headers()
+            return io.BytesIO(NOTICE_CSS)
         if not self._inside():
             self.send_error(HTTPStatus.NOT_FOUND)
             return None
@@ -114,8 +129,8 @@ class StaticHandler(SimpleHTTPRequestHandler):
             return None
         body = Path(path).read_bytes()
         if is_html and self.server.notice:
-            banner = (f'<pre role="alert" style="position:sticky;top:0;z-index:1000;margin:0;padding:1em;'
-                      f'background:#b71c1c;color:#fff;white-space:pre-wrap">{html.escape(self.server.notice)}</pre>')
+            banner = (f'<link rel="stylesheet" href="{NOTICE_CSS_PATH}"><div role="alert" class="guide-preview-notice">'
+                      f'{html.escape(self.server.notice)}</div>')
             body = _after_body_tag(body, banner.encode())
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", content_type)

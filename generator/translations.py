@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .load import Guide
-from .messages import say
+from .messages import mark, say
 from .model import Site
 
 LOCK_FILE = "translations.lock"
@@ -131,11 +131,16 @@ def report(guide: Guide, lock: dict[str, dict[str, dict[str, str]]]) -> tuple[Re
                                    for organisation, rows in ordered)), new_lock
 
 
-def update(guide: Guide) -> Report:
-    """Compute the report and keep translations.lock current (rewritten only when it changes)."""
+def update(guide: Guide) -> tuple[Report, bool]:
+    """Compute the report and keep translations.lock current (rewritten only when it changes: then True)."""
     path = guide.project.root / LOCK_FILE
     found, new_lock = report(guide, read_lock(path))
     text = json.dumps(new_lock, indent=1, sort_keys=True) + "\n"
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
+    changed = not path.exists() or path.read_text(encoding="utf-8") != text
+    if changed:
         path.write_text(text, encoding="utf-8")
-    return found
+    return found, changed
+
+
+LOCK_NOTE = mark("translations.lock was updated: the tool keeps it to tell which translations are out of date. Keep it "
+                 "with your change (send it along with the site files); never edit it by hand.")

@@ -11,9 +11,10 @@ the invisible bidi controls that make text display other than it reads.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,22 @@ def field_name(path: FieldPath) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class CutText:
+    """An unquoted text that a ` #` cut short: what was left out, and where (worded when shown, in the reader's
+    language: located files are cached)."""
+
+    line: int
+    column: int
+    field: str
+    cut: str
+
+    @property
+    def message(self) -> str:
+        return say("the text ends before '#{cut}': YAML reads ' #' as the start of a note and leaves it out; if it "
+                   "belongs to the text, put the whole text in double quotes", cut=self.cut)
+
+
 @dataclass
 class Located:
     """A YAML document's data with the position of each value (and of each mapping key)."""
@@ -52,6 +69,7 @@ class Located:
     data: Any
     values: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    notes: list[CutText] = field(default_factory=list)  # readable, but probably not what was meant
 
     def position(self, path: FieldPath) -> tuple[int, int]:
         """Where the field `path` is written: its key, else its value (list items), else its nearest
@@ -122,8 +140,10 @@ class _Builder:
         self.unsafe: list[YamlProblem] = []  # characters no text may hold, found while building
         self.spans: list[tuple[int, int, FieldPath]] | None = None  # each scalar's place, when asked for
 
-    def scalar(self, node: yaml.Node, path: FieldPath) -> Any:
+    def scalar(self, node: yaml.Node, path: FieldPath, is_key: bool = False) -> Any:
         value = self._construct(node)
+        if isinstance(value, str) and not node.style and not is_key:  # plain (libyaml says "", PyYAML None)
+            self._comment_cut(node, path)
         if self.spans is not None:
             self.spans.append((node.start_mark.index, node.end_mark.index, path))
         if isinstance(value, str) and len(self.unsafe) < MAX_REPORTED:
@@ -136,6 +156,17 @@ class _Builder:
                 if len(self.unsafe) >= MAX_REPORTED:
                     break
         return value
+
+    def _comment_cut(self, node: yaml.Node, path: FieldPath) -> None:
+        """An unquoted text followed by ` #1…` on its line lost that part: YAML reads it as a comment. A note
+        written as notes are (`# ` and words) is left alone."""
+        end = node.end_mark.index
+        line_end = self.text.find("\n", end)
+        rest = self.text[end: None if line_end < 0 else line_end]
+        found = re.match(r"[ \t]+#(\S.*)$", rest)
+        if found:
+            line, column = _position(self.text, end + rest.index("#"))
+            self.located.notes.append(CutText(line, column, field_name(path), found.group(1).strip()))
 
     def _construct(self, node: yaml.Node) -> Any:
         try:
@@ -161,7 +192,7 @@ class _Builder:
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise YamlProblem(*_mark(key_node), say("a field name must be plain text"))
-                key = str(self.scalar(key_node, (*path, key_node.value)))
+                key = str(self.scalar(key_node, (*path, key_node.value), is_key=True))
                 if key in result:
                     line, _ = self.located.keys[(*path, key)]
                     raise YamlProblem(
@@ -188,6 +219,90 @@ def _unclosed_quote(text: str) -> tuple[int, int] | None:
     except yaml.YAMLError:
         return None
     return None
+
+
+def _meaningful(lines: list[str], start: int, step: int) -> int | None:
+    """The index of the nearest line from `start` (going by `step`) that is not blank or only a comment."""
+    index = start
+    while 0 <= index < len(lines):
+        if lines[index].strip() and not lines[index].lstrip(" \t").startswith("#"):
+            return index
+        index += step
+    return None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _tabs(text: str, error: yaml.MarkedYAMLError) -> list[YamlProblem]:
+    """Lines indented with Tab, each with the number of spaces that puts it where it seems meant to be: after a
+    line ending in ':' one level (two spaces) deeper, else level with the line above."""
+    lines = text.split("\n")
+    fixed = list(lines)
+    found = []
+    for index, line in enumerate(lines):
+        lead = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" not in lead or not line.strip():
+            continue
+        above = _meaningful(fixed, index - 1, -1)
+        previous = re.sub(r"\s+#.*$", "", fixed[above]).rstrip() if above is not None else ""
+        spaces = _indent(previous)
+        if previous.lstrip().startswith("- ") and not line.lstrip(" \t").startswith("- "):
+            spaces += 2  # a field of the list item above
+        if previous.endswith((":", "|", ">", "|-", ">-")):
+            spaces += 2
+        fixed[index] = " " * spaces + line.lstrip(" \t")
+        found.append(YamlProblem(index + 1, 1, say(
+            "this line is indented with the Tab key, which YAML does not accept: use spaces, never Tab; replace the "
+            "indentation with {count} spaces", count=spaces)))
+    return found
+
+
+def _empty_then_items(text: str, error: yaml.MarkedYAMLError) -> list[YamlProblem]:
+    """`images: []` (or `audio: {}`) followed by items: the brackets say "none", the lines below say otherwise."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        found = re.match(r"^( *(?:- +)?)([^\s#:'\"][^#:]*):[ \t]*(\[[ \t]*\]|\{[ \t]*\})[ \t]*(#.*)?$", line)
+        below = _meaningful(lines, index + 1, 1)
+        if not found or below is None:
+            continue
+        level, key, empty = len(found.group(1)), found.group(2).strip(), found.group(3)
+        items_below = _indent(lines[below]) > level or (
+            empty.startswith("[") and _indent(lines[below]) == level and lines[below].lstrip().startswith("- "))
+        if items_below:
+            message = (mark("'{key}: []' says the list is empty, yet items follow below it; delete the '[]' (keep '{key}:')")
+                       if empty.startswith("[") else
+                       mark("'{key}: {{}}' says there are no fields, yet fields follow below it; delete the '{{}}' (keep "
+                            "'{key}:')"))
+            return [YamlProblem(index + 1, found.start(3) + 1, say(message, key=key))]
+    return []
+
+
+def _colon_in_value(text: str, error: yaml.MarkedYAMLError) -> list[YamlProblem]:
+    """A one-line text holding ': ' reads as a field inside a field; quoting the whole text fixes it."""
+    if error.problem != "mapping values are not allowed here" or error.problem_mark is None:
+        return []
+    line = text.split("\n")[error.problem_mark.line]
+    found = re.match(r"^( *(?:- +)?)([^\s#'\"][^:#]*?):[ \t]+([^'\"\s].*?)[ \t]*$", line)
+    if not found or ": " not in found.group(3):
+        return []
+    key, value = found.group(2), found.group(3)
+    return [YamlProblem(error.problem_mark.line + 1, found.start(3) + 1, say(
+        "the text after '{key}:' contains ': ', which YAML reads as the start of another field; put the whole text in "
+        "double quotes: {fixed}", key=key, fixed=f"{key}: {json.dumps(value, ensure_ascii=False)}"))]
+
+
+def _unclosed_quote_problem(text: str, error: yaml.MarkedYAMLError) -> list[YamlProblem]:
+    quote = _unclosed_quote(text)
+    return [YamlProblem(*quote, say("this is not valid YAML: a quote (\" or ') opened here is not closed; "
+                                    "close it at the end of the text"))] if quote else []
+
+
+# Known causes of a file YAML cannot read, most telling first: each names the line to change and how.
+DIAGNOSES: tuple[Callable[[str, yaml.MarkedYAMLError], list[YamlProblem]], ...] = (
+    _tabs, _empty_then_items, _colon_in_value, _unclosed_quote_problem,
+)
 
 
 _ALIAS_ADVICE = mark("YAML anchors (&name) and aliases (*name) are not allowed in this file; write the value out in full")
@@ -283,10 +398,10 @@ def parse_yaml(text: str, lenient_tags: bool = False, aliases: bool = False, max
         problem = error.problem
         if error.problem_mark and error.problem_mark.line + 1 != line:
             problem = say("{problem} on line {line}", problem=problem, line=error.problem_mark.line + 1)
-        quote = _unclosed_quote(text)
-        if quote:
-            raise YamlProblem(*quote, say("this is not valid YAML: a quote (\" or ') opened here is not closed; "
-                                          "close it at the end of the text")) from None
+        for diagnose in DIAGNOSES:
+            found = diagnose(text, error)
+            if found:
+                raise YamlProblem(found[0].line, found[0].column, found[0].message, "", found[1:]) from None
         raise YamlProblem(line, column, say(
             "this is not valid YAML: {problem} (check the indentation, and put text containing ': ' or '#' in quotes)",
             problem=problem,

@@ -262,7 +262,7 @@ def png_named_jpg(path: Path) -> None:
 
 
 PHOTO_CASES = [
-    ("postscript", postscript, "it is not a JPEG, PNG or WebP picture (only these are read); save it again as JPEG or PNG"),
+    ("postscript", postscript, "it is not a JPEG, PNG, WebP or HEIC picture (only these are read); save it again as JPEG or PNG"),
     ("png named .jpg", png_named_jpg, "it is a PNG picture, but its name ends in '.jpg'; rename it to end in '.png'"),
     ("100 MB", lambda path: sparse(path, b"\xff\xd8\xff\xe0", 100 * MB),
      "it is 100 MB; the limit is 25 MB: save it smaller"),
@@ -351,7 +351,7 @@ def test_narration_is_parsed_only_as_its_name_says_and_within_the_limits(
 
 def test_every_audio_suffix_has_its_own_parser() -> None:
     assert tuple(media.AUDIO_FORMATS) == model.AUDIO_SUFFIXES
-    assert set(model.IMAGE_FORMATS.values()) == {"JPEG", "PNG", "WEBP"}
+    assert set(model.IMAGE_FORMATS.values()) == {"JPEG", "PNG", "WEBP", "HEIF"}
 
 
 @pytest.mark.parametrize(("name", "published"), [

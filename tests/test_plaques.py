@@ -24,7 +24,8 @@ def text() -> plaques.PlaqueText:
     require_plaque_font()
     # Decomposed (NFD) input, as some keyboards and copy-paste produce it.
     decomposed = {lang: unicodedata.normalize("NFD", name) for lang, name in NAMES.items()}
-    return plaques.plaque_text(URL, "YGTHD1", decomposed, ("vi", "en", "zh"), "Đoàn TNCS phường Yên Giang")
+    return plaques.plaque_text(URL, "YGTHD1", decomposed, ("vi", "en", "zh"), "Đoàn TNCS phường Yên Giang",
+                               narrated=("vi", "en", "zh"))
 
 
 def pdf_text(data: bytes) -> str:

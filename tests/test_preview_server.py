@@ -28,7 +28,7 @@ from tests.test_build import SITE_URL
 from tests.test_volunteer import free_port, wait_for
 
 SECRET = "the contents of a file outside the served folder"
-BANNER = re.compile(rb'<pre role="alert"[^>]*>.*?</pre>', re.DOTALL)
+BANNER = re.compile(rb'<link rel="stylesheet" href="/.guide-preview/notice.css"><div role="alert"[^>]*>.*?</div>', re.DOTALL)
 
 
 def get(server: GuideServer, path: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, bytes]:

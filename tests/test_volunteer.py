@@ -80,7 +80,7 @@ def test_translation_report_rows_and_out_of_date_tracking(project: Path, capsys:
     text = site.read_text(encoding="utf-8")
     start = text.index("\n  en: ", text.index("\nsummary:"))
     site.write_text(text[:start] + "\n  en: Updated." + text[start + len("\n  en:"):], encoding="utf-8")
-    report = translations.update(load_guide(project))
+    report, _changed = translations.update(load_guide(project))
     cells = dict(report.rows)["den-xa-tac"]
     assert cells["en"].outdated == () and cells["zh"].outdated == ("summary",)
 

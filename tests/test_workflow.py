@@ -238,11 +238,14 @@ def test_a_pull_request_that_loses_an_issued_plaque_id_is_refused_in_both_langua
         assert errors[0].startswith("::error file=plaques.yaml::plaques.yaml: thiếu 1 dòng")
         assert f"%0A{XA_TAC_LINE}%0A%0Aplaques.yaml: 1 line(s) that main (" in errors[0]  # Vietnamese, then English
     else:
+        # Refused where the id was changed, with the registry line that issued it and the way out.
         line = line_of(checkout.path / "plaques.yaml", "- {id: KL1368,")
-        assert f"plaques.yaml:{line}:3: id: biển KL1368 " in summary
-        assert f"plaques.yaml:{line}:3: id: plaque KL1368 was issued" in summary
-        assert errors[0].startswith(f"::error file=plaques.yaml,line={line},col=3::plaques.yaml:{line}:3: id: biển KL1368 ")
-        assert f"%0A%0Aplaques.yaml:{line}:3: id: plaque KL1368 was issued" in errors[0]
+        where = "sites/cot-moc-1368.yaml:2:1: id: "
+        assert f"{where}các biển đã in của trang này mang mã KL1368 (plaques.yaml:{line})" in summary
+        assert f"{where}this page's printed plaques carry the id KL1368 (plaques.yaml:{line})" in summary
+        assert "retired: " in summary and "to: KL1369}" in summary
+        assert errors[0].startswith(f"::error file=sites/cot-moc-1368.yaml,line=2,col=1::{where}các biển đã in")
+        assert f"%0A%0A{where}this page's printed plaques carry" in errors[0]
     assert not (checkout.path / "plaques-for-review").exists()
     assert not any((checkout.path / ".git" / "worktrees").glob("*"))  # the copy of main is removed
 
@@ -282,7 +285,7 @@ def test_a_pull_request_that_adds_a_site_passes_and_offers_its_plaques(checkout:
 def test_a_pull_request_without_site_files_passes_with_nothing_to_print(checkout: Checkout) -> None:
     base = checkout.git("rev-parse", "HEAD")
     checkout.git("switch", "-q", "-c", "registry-comment")
-    checkout.edit("plaques.yaml", "# Plaque registry:", "# Plaque registry (see README.md):")
+    checkout.edit("plaques.yaml", "# The tool keeps this file;", "# The tool keeps this file (see README.md);")
     checkout.commit_all("A comment")
 
     result = checkout.script("check-pull-request", base)
