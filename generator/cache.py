@@ -23,7 +23,7 @@ PACKAGE_DIR = Path(__file__).parent
 # Libraries whose version changes what the build writes (pages, images, PDFs, QR codes).
 SHAPING_DISTRIBUTIONS = (
     "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "babel", "pillow", "fpdf2",
-    "uharfbuzz", "qrcode", "pillow-heif", "zxing-cpp", "pypdfium2", "mutagen", "pyyaml", "pydantic",
+    "uharfbuzz", "qrcode", "pillow-heif", "numpy", "zxing-cpp", "pypdfium2", "mutagen", "pyyaml", "pydantic",
 )
 
 

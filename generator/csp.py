@@ -20,7 +20,7 @@ HEAD = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
 
 FIXED = (
     "default-src 'self'",
-    "img-src 'self' data:",
+    "img-src 'self' blob: data:",  # blob: the panorama viewer's pictures, read before they are drawn
     "media-src 'self'",
     "connect-src 'self'",
     "worker-src 'self'",

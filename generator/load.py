@@ -341,6 +341,27 @@ def _unprintable(text: str) -> list[str]:
                 characters=", ".join(f"'{char}' (U+{ord(char):04X})" for char in missing))]
 
 
+def _tour_problems(file: str, site: Site, located: Located) -> list[Problem]:
+    """A tour's scenes have names of their own, and every hotspot leads to one of them."""
+    problems, seen = [], set()
+    for index, scene in enumerate(site.panoramas):
+        if scene.id in seen:
+            path: FieldPath = ("panoramas", index, "id")
+            problems.append(Problem(file, *located.position(path), field_name(path), say(
+                "{value!r} is already the id of another scene of this tour; give each scene its own", value=scene.id)))
+        seen.add(scene.id)
+    for index, scene in enumerate(site.panoramas):
+        for number, hotspot in enumerate(scene.hotspots):
+            if hotspot.to not in seen or hotspot.to == scene.id:
+                path = ("panoramas", index, "hotspots", number, "to")
+                close = difflib.get_close_matches(hotspot.to, sorted(seen - {scene.id}), n=1)
+                hint = say("did you mean {close!r}? ", close=close[0]) if close else ""
+                problems.append(Problem(file, *located.position(path), field_name(path), say(
+                    "{value!r} is not another scene of this tour; {hint}use the id of one of: {scenes}", value=hotspot.to,
+                    hint=hint, scenes=", ".join(sorted(seen - {scene.id})) or "-")))
+    return problems
+
+
 def _plaque_problems(entry: SiteFile) -> list[Problem]:
     """Names that the plaque cannot print as written (every configured language's name is printed)."""
     problems = []
@@ -408,6 +429,10 @@ def load_guide(root: Path, digests: FileDigests | None = None, printed: Mapping[
             site, found = _validate(Site, located, shown, {"guide": context})
             problems += found
             if site is None:
+                continue
+            found = _tour_problems(shown, site, located)
+            if found:
+                problems += found
                 continue
             entry = SiteFile(shown, site, located, digest)
             unprintable = _plaque_problems(entry)

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mutagen import FileType, MutagenError
 from mutagen.mp3 import MP3
@@ -37,6 +38,10 @@ from .load import Guide, field_name
 from .messages import mark, say
 from .model import IMAGE_FORMATS, MAX_AUDIO_BYTES, MAX_AUDIO_SECONDS, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 from .problems import GuideError, Problem
+
+if TYPE_CHECKING:
+    from .panorama import RenderedPanorama
+    from .video import RenderedVideo
 
 # With the exact `sizes` of templates/figure.html: 720 for 360 px phones at 2x (cheap Android phones,
 # and Lighthouse's emulated phone: the plaque address at 1,000 sites reached 100 only with it), 960 for
@@ -83,12 +88,21 @@ class RenderedImage:
     def largest(self) -> Variant:
         return self.webp[-1]
 
+    @property
+    def outputs(self) -> list[str]:
+        """The site paths it was published as."""
+        return [variant.path for variant in (*self.webp, self.jpeg)]
+
 
 @dataclass(frozen=True)
 class RenderedAudio:
     path: str
     size: int
     seconds: float
+
+    @property
+    def outputs(self) -> list[str]:
+        return [self.path]
 
 
 def _digest(source: Path, digests: FileDigests) -> str:
@@ -237,36 +251,62 @@ def render_audio(source: Path, cache: Path, digests: FileDigests) -> RenderedAud
     return rendered
 
 
-MediaIndex = dict[str, RenderedImage | RenderedAudio]
+MediaIndex = dict[str, "RenderedImage | RenderedAudio | RenderedVideo | RenderedPanorama"]
+
+
+def tour_key(path: str) -> str:
+    """A panorama's entry in the media index: apart from the same file shown as a photo."""
+    return f"360:{path}"
 
 
 def render_media(guide: Guide, cache: Path, digests: FileDigests) -> MediaIndex:
-    """Render every image and audio file the sites use into the cache; keyed by media path."""
+    """Render every image, recording, video and panorama the sites use into the cache; keyed by media path
+    (panoramas by `tour_key`)."""
+    from . import panorama, video  # they read pictures as this module does, so they import it
+
     cache.mkdir(parents=True, exist_ok=True)
     media_root = guide.project.media_dir
-    jobs: dict[str, tuple[str, tuple]] = {}  # media path → (kind, where it is named first)
+    jobs: dict[str, tuple[str, tuple]] = {}  # media key → (kind, where it is named first)
     for entry in guide.files:
-        for index, image in enumerate(entry.site.images):
+        site = entry.site
+        for index, image in enumerate(site.images):
             jobs.setdefault(image.file, ("image", (entry, ("images", index, "file"))))
-        for language, audio in entry.site.audio.items():
+        for language, audio in site.audio.items():
             jobs.setdefault(audio, ("audio", (entry, ("audio", language))))
+        if site.video:
+            jobs.setdefault(site.video.file, ("video", (entry, ("video", "file"))))
+        for index, scene in enumerate(site.panoramas):
+            jobs.setdefault(tour_key(scene.file), ("panorama", (entry, ("panoramas", index, "file"))))
+    videos = {entry.site.video.file: entry.site.video for entry in guide.files if entry.site.video}
+
+    def render(kind: str, path: str) -> RenderedImage | RenderedAudio | video.RenderedVideo | panorama.RenderedPanorama:
+        if kind == "audio":
+            return render_audio(media_root / path, cache, digests)
+        if kind == "video":
+            shown = videos[path]
+            return video.render_video(
+                media_root / path, cache, digests, guide.settings.video_height,
+                {language: media_root / file for language, file in shown.subtitles.items()},
+                media_root / shown.poster if shown.poster else None)
+        if kind == "panorama":
+            return panorama.render_panorama(media_root / path.removeprefix(tour_key("")), cache, digests)
+        return render_image(media_root / path, cache, digests)
 
     def run(item: tuple[str, tuple[str, tuple]]) -> tuple[str, RenderedImage | RenderedAudio | Problem]:
         path, (kind, (entry, field)) = item
+        shown = path.removeprefix(tour_key(""))
         try:
-            if kind == "audio":
-                return path, render_audio(media_root / path, cache, digests)
-            return path, render_image(media_root / path, cache, digests)
+            return path, render(kind, path)
         except Unusable as error:
             line, column = entry.located.position(field)
             return path, Problem(entry.path, line, column, field_name(field),
-                                 say("media/{path} cannot be used: {reason}", path=path, reason=error))
+                                 say("media/{path} cannot be used: {reason}", path=shown, reason=error))
         except (UnidentifiedImageError, OSError, ValueError, MutagenError, Image.DecompressionBombError) as error:
             line, column = entry.located.position(field)
             reason = say("not a readable image") if isinstance(error, UnidentifiedImageError) else str(error)
-            advice = mark("media/{path} cannot be used: {reason}; save it again as JPEG or PNG") if kind == "image" \
-                else mark("media/{path} cannot be used: {reason}; save it again as MP3")
-            return path, Problem(entry.path, line, column, field_name(field), say(advice, path=path, reason=reason))
+            advice = mark("media/{path} cannot be used: {reason}; save it again as MP3") if kind == "audio" \
+                else mark("media/{path} cannot be used: {reason}; save it again as JPEG or PNG")
+            return path, Problem(entry.path, line, column, field_name(field), say(advice, path=shown, reason=reason))
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:  # each job in this run's message language
         results = dict(future.result() for future in [pool.submit(copy_context().run, run, job) for job in sorted(jobs.items())])
@@ -279,8 +319,4 @@ def render_media(guide: Guide, cache: Path, digests: FileDigests) -> MediaIndex:
 
 def media_files(index: MediaIndex, cache: Path) -> dict[str, Path]:
     """Every published media file (site path → its cache entry), for linking into the output."""
-    files: dict[str, Path] = {}
-    for rendered in index.values():
-        outputs = (*rendered.webp, rendered.jpeg) if isinstance(rendered, RenderedImage) else (rendered,)
-        files.update({variant.path: cache / Path(variant.path).name for variant in outputs})
-    return files
+    return {path: cache / Path(path).name for rendered in index.values() for path in rendered.outputs}

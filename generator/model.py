@@ -66,6 +66,8 @@ LINK_KINDS = ("video", "vr360", "official", "article", "other")
 IMAGE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".heic": "HEIF", ".heif": "HEIF"}
 IMAGE_SUFFIXES = tuple(IMAGE_FORMATS)
 AUDIO_SUFFIXES = (".mp3", ".m4a", ".ogg")
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v")  # as phones and video editors save them
+SUBTITLE_SUFFIXES = (".vtt", ".srt")
 # Names a slug may not take: folders and files of a language's site (assets, search, 404...), and
 # names kept free for future guide-level folders.
 RESERVED_SLUGS = ("assets", "search", "pagefind", "area", "q", "media", "offline", "sitemap", "index", "404")
@@ -99,7 +101,7 @@ MAX_TEXT = {  # characters, per language
     "uncertain": 1_000,
     "media": 255,  # a path inside media/
 }
-MAX_ENTRIES = {"images": 50, "links": 50, "sources": 100, "uncertain": 50}
+MAX_ENTRIES = {"images": 50, "links": 50, "sources": 100, "uncertain": 50, "panoramas": 12, "hotspots": 12}
 MAX_IMAGE_BYTES = 25 * 1024 * 1024
 MAX_IMAGE_PIXELS = 50_000_000  # 8,660 × 5,773; a page shows at most 1,200 px wide
 MAX_AUDIO_BYTES = 50 * 1024 * 1024
@@ -282,6 +284,8 @@ ImagePath = Annotated[MediaPath, AfterValidator(_media_checker(IMAGE_SUFFIXES, m
 # A logo goes into plaque PDFs as it is: the formats the PDF writer reads (not HEIC).
 LogoPath = Annotated[MediaPath, AfterValidator(_media_checker((".png", ".jpg", ".jpeg"), mark("an image")))]
 AudioPath = Annotated[MediaPath, AfterValidator(_media_checker(AUDIO_SUFFIXES, mark("an audio file")))]
+VideoPath = Annotated[MediaPath, AfterValidator(_media_checker(VIDEO_SUFFIXES, mark("a video")))]
+SubtitlePath = Annotated[MediaPath, AfterValidator(_media_checker(SUBTITLE_SUFFIXES, mark("a subtitle file")))]
 
 
 class Strict(BaseModel):
@@ -362,6 +366,41 @@ class Practical(Strict):
     contact: text("contact") | None = Field(None, description="Phone or e-mail of the caretaker.")
 
 
+class Video(Strict):
+    """An overview video, as a phone records it; the media stage makes a small MP4 of it for phones."""
+
+    file: VideoPath = Field(description="Path inside media/: .mp4, .mov or .m4v, at most 10 minutes.")
+    title: local_text("label") | None = Field(None, description="What it shows, per language.")
+    subtitles: dict[Language, SubtitlePath] = Field(
+        {}, description="Subtitles per language inside media/: WebVTT (.vtt) or SubRip (.srt).")
+    poster: ImagePath | None = Field(None, description="The picture shown before play; default: a frame of the video.")
+    illustration: bool = Field(False, description="true when it is made from drawings or illustrations, not filmed.")
+
+
+SceneKey = Annotated[str, Field(pattern=f"^{SLUG_PATTERN.pattern}$", max_length=40)]
+
+
+class Hotspot(Strict):
+    """A way from one scene of a tour to another, where the visitor sees it."""
+
+    to: SceneKey = Field(description="The id of the scene it leads to.")
+    label: local_text("label")
+    yaw: float = Field(0, ge=-180, le=180, description="Degrees to the right of the scene's centre.")
+    pitch: float = Field(0, ge=-90, le=90, description="Degrees above the horizon.")
+
+
+class Scene(Strict):
+    """One 360° photo of a tour: equirectangular, twice as wide as high."""
+
+    id: SceneKey = Field(description="Short name of the scene, e.g. san-dinh: lowercase a-z, 0-9 and '-'.")
+    file: ImagePath = Field(description="The equirectangular photo inside media/ (2:1, e.g. 8000 × 4000).")
+    title: local_text("label")
+    yaw: float = Field(0, ge=-180, le=180, description="Where the view starts: degrees to the right of the centre.")
+    pitch: float = Field(0, ge=-90, le=90, description="Where the view starts: degrees above the horizon.")
+    hotspots: list[Hotspot] = Field([], max_length=MAX_ENTRIES["hotspots"])
+    illustration: bool = Field(False, description="true when it is a drawing or computer illustration, not a photo.")
+
+
 class Site(Strict):
     """One historic site: the file a volunteer writes, sites/<slug>.yaml."""
 
@@ -395,6 +434,9 @@ class Site(Strict):
     audio: dict[Language, AudioPath] = Field({}, description="Narration file per language, inside media/.")
     audio_reads_text: bool = Field(
         False, description="true when each recording reads the page's text word for word (else it is an introduction).")
+    video: Video | None = Field(None, description="An overview video, with subtitles per language.")
+    panoramas: list[Scene] = Field([], max_length=MAX_ENTRIES["panoramas"],
+                                   description="A VR360 tour: its scenes, the first one shown first.")
     links: list[Link] = Field([], max_length=MAX_ENTRIES["links"])
     sources: list[Annotated[str, Field(max_length=MAX_TEXT["source"]), AfterValidator(_check_source)]] = Field(
         description="Where the facts come from: web addresses or citations in words.",
@@ -441,6 +483,8 @@ class Settings(Strict):
     fallback_language: str | None = Field(
         None, description="Language for visitors whose phone asks for none of the guide's languages; default: "
                           "English if the guide has it, else the default language.")
+    video_height: Literal[480, 720] = Field(
+        480, description="Lines of the published videos (of their shorter side): 480 loads on slow data, 720 is sharper.")
     nearby_km: float = Field(10, gt=0, le=200, description="Sites further apart than this are not listed as nearby.")
     licence: Licence | None = Field(None, description="The licence of the guide's texts and photos, shown in every footer.")
 

@@ -41,8 +41,9 @@ from .i18n import (
 from .load import Guide, area_key
 from .lunar import next_dates
 from .maps import map_links
-from .media import MediaIndex, RenderedAudio, RenderedImage
-from .model import Site
+from .media import MediaIndex, RenderedAudio, RenderedImage, tour_key
+from .model import Site, Video
+from .viewer import viewer_files
 
 FastDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: the pure-Python emitter was a third of the page time
 NEARBY_COUNT = 3
@@ -102,6 +103,7 @@ def relative(from_path: str, to_path: str) -> str:
 
 
 AREA_PAGE_PREFIX = "area/"  # "area" is a reserved slug (model.RESERVED_SLUGS): no site takes this folder
+TOUR_SCRIPT = "assets/tour.js"  # loaded by the pages that have a tour; it loads the viewer on a tap
 NEAR_FILE = "near.json"  # each language's list of every site's position and name, for "near me"
 NEAR_SCALE = 10_000  # positions in the list are degrees × this, as integers: about 11 m
 
@@ -417,6 +419,57 @@ class LanguagePages:
             "eager": eager,
         }
 
+    def _video(self, shown: Video, here: str) -> dict[str, object]:
+        """The overview video: its poster, size and length shown before play; subtitles in every language it has,
+        the reader's own first and on by default."""
+        rendered = self.media[shown.file]
+        order = sorted(rendered.subtitles, key=lambda lang: lang != self.language)
+        return {
+            "src": relative(here, rendered.path),
+            "poster": relative(here, rendered.poster),
+            "width": rendered.width,
+            "height": rendered.height,
+            "duration": format_duration(rendered.seconds, self.language),
+            "size": format_megabytes(rendered.size, self.language),
+            "title": self.shown(shown.title),
+            "illustration": shown.illustration,
+            "tracks": [{"src": relative(here, rendered.subtitles[lang]), "lang": html_lang(lang), "label": language_name(lang),
+                        "default": lang == self.language} for lang in order],
+        }
+
+    def _tour(self, site: Site, here: str) -> dict[str, object]:
+        """The VR360 tour: a flat preview and the viewer's settings; the viewer itself loads only on a tap."""
+        scenes, settings = [], {}
+        for scene in site.panoramas:
+            rendered = self.media[tour_key(scene.file)]
+            image = {name: [relative(here, path) for path in value] if isinstance(value, list)
+                     else relative(here, value) if name in ("panorama",) else value
+                     for name, value in rendered.pannellum.items()}
+            title = self.shown(scene.title)
+            exits = [{"to": hotspot.to, "label": self.shown(hotspot.label)} for hotspot in scene.hotspots]
+            settings[scene.id] = {**image, "title": title.text, "yaw": scene.yaw, "pitch": scene.pitch, "hfov": 100,
+                                  "hotSpots": [{"type": "scene", "sceneId": hotspot.to, "yaw": hotspot.yaw,
+                                                "pitch": hotspot.pitch, "text": way["label"].text}
+                                               for hotspot, way in zip(scene.hotspots, exits, strict=True)]}
+            scenes.append({"id": scene.id, "title": title, "exits": exits})
+        first = self.media[tour_key(site.panoramas[0].file)]
+        files = {scene.file for scene in site.panoramas}
+        viewer = viewer_files()
+        config = {"default": {"firstScene": site.panoramas[0].id, "autoLoad": True, "sceneFadeDuration": 400},
+                  "scenes": settings}
+        return {
+            "scenes": scenes,
+            "config": json.dumps(config, ensure_ascii=False).replace("<", "\\u003c"),
+            "poster": relative(here, first.preview.path),
+            "poster_width": first.preview.width,
+            "poster_height": first.preview.height,
+            "size": format_megabytes(sum(self.media[tour_key(file)].size for file in files), self.language),
+            "illustration": any(scene.illustration for scene in site.panoramas),
+            "js": relative(here, viewer["js"][0]),
+            "css": relative(here, viewer["css"][0]),
+            "script": relative(here, TOUR_SCRIPT),
+        }
+
     def site(self, site: Site) -> str:
         here = site_path(self.language, site.slug)
         name, summary, body = self.shown(site.name), self.shown(site.summary), self.shown(site.body)
@@ -472,6 +525,8 @@ class LanguagePages:
             audio=audio,
             audio_elsewhere=audio_elsewhere,
             images=[self._image(image, here, eager=index == 0) for index, image in enumerate(site.images)],
+            video=self._video(site.video, here) if site.video else None,
+            tour=self._tour(site, here) if site.panoramas else None,
             address=self.shown(loc.address),
             maps=map_links(loc.lat, loc.lon, name.text, self.language),
             details=details,
@@ -570,10 +625,13 @@ def plan_language(guide: Guide, language: str, media: MediaIndex, near: Nearby,
     for entry in guide.files:
         site = entry.site
         shown_media = [media[image.file] for image in site.images] + [media[audio] for audio in site.audio.values()]
+        shown_media += [media[site.video.file]] if site.video else []
+        shown_media += [media[tour_key(scene.file)] for scene in site.panoramas]
+        viewer = [path for path, _source in viewer_files().values()] if site.panoramas else []
         neighbours = [(by_id[other.id].digest, km) for other, km in near[site.id]]
         planned[f"{site.slug}.md"] = PlannedPage(
             key("site", language, settings, entry.digest, pages.area_slug[site.area[guide.default_language]],
-                shown_media, neighbours, [day.isoformat() for day in festival_days(site, today)]),
+                shown_media, viewer, neighbours, [day.isoformat() for day in festival_days(site, today)]),
             partial(pages.site, site),
         )
     return planned

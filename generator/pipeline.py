@@ -36,6 +36,7 @@ from .messages import mark, say
 from .mkdocs_build import build_date, build_languages
 from .problems import GuideError
 from .progress import Progress, Quiet
+from .viewer import viewer_files
 
 STATIC_DIR = Path(__file__).parent / "static"
 MEDIA_STAGE = mark("photos and audio")
@@ -129,6 +130,8 @@ def render_site(guide: Guide, plan: SitePlan, output: Path, progress: Progress) 
         search_tree.update(search.index_groups(guide))
         link_tree(search_tree.root, output)
         link_files(output, media_files(plan.media, caches / "media"))
+        if any(site.panoramas for site in guide.sites):  # the tours' viewer, loaded only when one is opened
+            link_files(output, dict(viewer_files().values()))
         addresses_tree = WorkTree(work / "addresses")
         addresses_tree.update(address_groups(guide, plan.forwarding))
         link_tree(addresses_tree.root, output)

@@ -30,6 +30,8 @@ def _texts(site: Site) -> dict[str, dict[str, str]]:
     texts = {"name": site.name, "summary": site.summary, "body": site.body}
     for index, image in enumerate(site.images):
         texts[f"images[{index}].alt"] = image.alt
+    for index, scene in enumerate(site.panoramas):
+        texts[f"panoramas[{index}].title"] = scene.title
     return texts
 
 
@@ -123,6 +125,8 @@ def report(guide: Guide, lock: dict[str, dict[str, dict[str, str]]]) -> tuple[Re
                     entries[key] = {"source": source, "text": text}
             if lang not in site.audio:
                 missing.append("audio")
+            if site.video and lang not in site.video.subtitles:
+                missing.append("video.subtitles")
             cells[lang] = Cell(tuple(missing), tuple(outdated))
         new_lock[site.id] = entries
         groups.setdefault(guide.organisation_of(site), []).append((site.slug, cells))

@@ -130,6 +130,10 @@ def audited_pages(built, language: str) -> dict[str, str]:
     plaque = plaque_base[len(site_url):] + first_site["id"]
 
     pages = {"home": f"{language}/", "site": f"{language}/{first_site['slug']}/", "plaque address": f"{plaque}/"}
+    touring = [data for path in sorted((project / "sites").glob("*.yaml"))
+               if (data := yaml.safe_load(path.read_text(encoding="utf-8"))).get("panoramas") and data.get("video")]
+    if touring:  # before the tap: a video's poster and a tour's preview, nothing of the viewer
+        pages["site with a video and a tour"] = f"{language}/{touring[0]['slug']}/"
     areas = sorted((output / language / "area").glob("*/index.html"))
     if areas:
         pages["area"] = areas[0].parent.relative_to(output).as_posix() + "/"

@@ -124,6 +124,9 @@ def test_every_example_in_the_new_template_is_valid_once_uncommented(project: Pa
     # What the examples name, as a volunteer would copy it into media/.
     Image.new("RGB", (800, 600), (120, 90, 60)).save(project / "media" / NEW / "anh-1.jpg", "JPEG")
     shutil.copyfile(project / "media" / "den-xa-tac" / "thuyet-minh-vi.mp3", project / "media" / NEW / "thuyet-minh-vi.mp3")
+    for sample, copy in (("gioi-thieu.mp4", "gioi-thieu.mp4"), ("phu-de-vi.vtt", "phu-de-vi.vtt"),
+                         ("cong-den-360.jpg", "cong-360.jpg"), ("san-den-360.jpg", "san-360.jpg")):
+        shutil.copyfile(project / "media" / "den-xa-tac" / sample, project / "media" / NEW / copy)
     blocks = example_blocks(base)
     fields = set()
     for first, last in blocks:
@@ -134,7 +137,7 @@ def test_every_example_in_the_new_template_is_valid_once_uncommented(project: Pa
         assert code == 0, f"uncommenting lines {first + 1}-{last + 1}:\n{err}"
         fields.add(next(line for line in reversed(lines[:first]) if re.match(r"^[a-z_]+:", line)).split(":")[0])
     # Examples for every optional field a volunteer fills in by hand.
-    assert {"status_note", "practical", "images", "audio", "links", "sources", "uncertain"} <= fields
+    assert {"status_note", "practical", "images", "audio", "video", "panoramas", "links", "sources", "uncertain"} <= fields
 
 
 def write_site_line(project: Path, old: str, new: str) -> int:

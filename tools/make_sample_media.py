@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Make the media for the three sample sites: one illustration each, plus narration audio.
+"""Make the media for the three sample sites: one illustration each, narration audio, and for Đền Xã Tắc a
+360° tour of two scenes and a short overview video with subtitles.
 
 The illustrations are flat, clearly drawn pictures (never photographs), drawn with Pillow
 only and fully deterministic: the same Pillow version gives byte-identical JPEGs.
@@ -21,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -324,6 +326,97 @@ def make_illustrations(media_dir: Path) -> list[Path]:
     return written
 
 
+# ---------------------------------------------------------------- a 360° tour and an overview video (Đền Xã Tắc)
+
+TOUR_SLUG = "den-xa-tac"
+PANORAMA_SIZE = (2048, 1024)  # equirectangular, 2:1: one picture for the viewer (under the 4096 texture limit)
+
+
+def _panorama(sky: tuple[str, str], ground: tuple[str, str], front: Callable[[ImageDraw.ImageDraw, int, int], None],
+              behind: Callable[[ImageDraw.ImageDraw, int, int], None]) -> Image.Image:
+    """An equirectangular drawing: yaw 0 (what the viewer faces first) is the middle column, yaw 180 the edges,
+    the horizon the middle row; hills all round, `front` drawn at yaw 0 and `behind` at yaw 180."""
+    width, height = PANORAMA_SIZE
+    image = Image.new("RGB", PANORAMA_SIZE)
+    draw = ImageDraw.Draw(image)
+    horizon = height // 2
+    for y in range(height):
+        top, bottom, t = (sky[0], sky[1], y / horizon) if y < horizon else (ground[0], ground[1], (y - horizon) / horizon)
+        draw.line([(0, y), (width, y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(_rgb(top), _rgb(bottom), strict=True)))
+    ridge = [(x, horizon - 40 - 30 * math.sin(x / width * 6 * math.pi) - 15 * math.sin(x / width * 14 * math.pi + 1))
+             for x in range(0, width + 1, 8)]  # whole waves: the ridge meets itself at yaw 180
+    draw.polygon([*ridge, (width, horizon + 2), (0, horizon + 2)], fill="#7f9d8f")
+    front(draw, width // 2, horizon)
+    behind(draw, 0, horizon)
+    behind(draw, width, horizon)  # the same thing seen across the seam
+    return image
+
+
+def _temple_front(draw: ImageDraw.ImageDraw, cx: int, ground: int) -> None:
+    draw.rectangle([cx - 170, ground - 120, cx + 170, ground + 30], fill="#e8d3a2")
+    for i in range(5):
+        draw.rectangle([cx - 150 + i * 64, ground - 80, cx - 110 + i * 64, ground + 30], fill="#6b2a22")
+    draw.polygon([(cx - 230, ground - 110), (cx - 130, ground - 210), (cx + 130, ground - 210), (cx + 230, ground - 110)],
+                 fill="#8e3b2f")
+
+
+def _gate(draw: ImageDraw.ImageDraw, cx: int, ground: int) -> None:
+    for side in (-1, 1):
+        draw.rectangle([cx + side * 90 - 18, ground - 170, cx + side * 90 + 18, ground + 40], fill="#b8a27a")
+    draw.rectangle([cx - 130, ground - 200, cx + 130, ground - 165], fill="#8e3b2f")
+
+
+def _burner(draw: ImageDraw.ImageDraw, cx: int, ground: int) -> None:
+    draw.ellipse([cx - 60, ground + 10, cx + 60, ground + 90], fill="#4a4a3f")
+    draw.rectangle([cx - 40, ground - 30, cx + 40, ground + 40], fill="#5e5a48")
+
+
+def _river(draw: ImageDraw.ImageDraw, cx: int, ground: int) -> None:
+    draw.rectangle([cx - 400, ground + 5, cx + 400, ground + 60], fill="#8fb4c8")
+
+
+TOUR = {  # file → (drawing); the site file names the scenes and the ways between them
+    "cong-den-360.jpg": lambda: _panorama(("#9cc3d9", "#f3dfc1"), ("#b5a77f", "#8c7d55"), _gate, _river),
+    "san-den-360.jpg": lambda: _panorama(("#a9c9dc", "#f6e6c8"), ("#c9b98f", "#9b8a5f"), _temple_front, _gate),
+}
+# The overview video's subtitles: what the picture shows, in the guide's three languages.
+SUBTITLES = {
+    "vi": ["Đền Xã Tắc bên sông Ka Long, phường Ka Long, Móng Cái.", "Hình minh hoạ, không phải cảnh quay thật."],
+    "en": ["Xã Tắc Temple by the Ka Long River, Ka Long ward, Móng Cái.", "An illustration, not filmed footage."],
+    "zh": ["社稷庙，位于芒街市加龙坊，北仑河（越方称加龙河）岸边。", "示意图，并非实拍画面。"],
+}
+VIDEO_SECONDS = 8
+
+
+def make_tour(media_dir: Path) -> list[Path]:
+    written = []
+    for name, draw in TOUR.items():
+        path = media_dir / TOUR_SLUG / name
+        draw().save(path, "JPEG", quality=80, optimize=True)
+        written.append(path)
+    return written
+
+
+def make_video(media_dir: Path) -> list[Path]:
+    """An 8 s 720p clip panning across the site's illustration, with its narration's first seconds, and a WebVTT
+    file per language (needs ffmpeg)."""
+    folder = media_dir / TOUR_SLUG
+    target = folder / "gioi-thieu.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-loop", "1", "-i", str(folder / "illustration.jpg"),
+                    "-i", str(folder / "thuyet-minh-vi.mp3"), "-t", str(VIDEO_SECONDS),
+                    "-vf", "scale=1920:-2,crop=1280:720:x='(in_w-1280)*t/8':y=(in_h-720)/2,format=yuv420p",
+                    "-r", "25", "-c:v", "libx264", "-preset", "slow", "-crf", "30", "-c:a", "aac", "-b:a", "64k",
+                    "-map_metadata", "-1", "-movflags", "+faststart", str(target)], check=True)
+    written = [target]
+    for language, lines in SUBTITLES.items():
+        half = VIDEO_SECONDS / len(lines)
+        cues = [f"00:00:{index * half:06.3f} --> 00:00:{(index + 1) * half:06.3f}\n{line}" for index, line in enumerate(lines)]
+        path = folder / f"phu-de-{language}.vtt"
+        path.write_text("WEBVTT\n\n" + "\n\n".join(cues) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
 # ---------------------------------------------------------------- narration audio
 
 
@@ -386,8 +479,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-audio", action="store_true", help="make the illustrations only")
     args = parser.parse_args(argv)
 
-    for path in make_illustrations(args.media):
+    for path in [*make_illustrations(args.media), *make_tour(args.media)]:
         print(f"wrote {path.relative_to(args.media)}")
+    if shutil.which("ffmpeg"):
+        for path in make_video(args.media):
+            print(f"wrote {path.relative_to(args.media)} ({path.stat().st_size // 1024} KB)")
+    else:
+        print("skipped the video: install ffmpeg", file=sys.stderr)
     if args.no_audio:
         return 0
     if not audio_tools_present():

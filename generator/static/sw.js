@@ -1,7 +1,7 @@
 /* Offline after the first visit. Pages and unhashed files come from the network when there is
    signal (so a new build shows at once) and from the cache when there is none; content-hashed files
    (media, Material's bundles) never change, so they are served from the cache first. Narration is
-   answered from the cache in the byte ranges audio players ask for. The first page, loaded before this
+   answered from the cache in the byte ranges audio players ask for; videos are left to the network. The first page, loaded before this
    worker ran, is kept when guide.js asks, with the plaque address that led to it. No third-party requests. */
 "use strict";
 const VERSION = "v2";
@@ -100,6 +100,9 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  // Videos are never stored: hundreds of megabytes a province over, and Safari plays them only from ranged
+  // answers the host gives (206); the browser asks the network for them as if there were no worker.
+  if (url.pathname.endsWith(".mp4")) return;
   if (request.headers.has("range")) {
     if (url.pathname.includes("/media/")) event.respondWith(range(request));
     return;
