@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -56,16 +57,33 @@ def require_plaque_font() -> None:
     require(plaque_font_installed(), "the font Noto Sans CJK SC (Debian fonts-noto-cjk)")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium, once per test module."""
+def chromium(args: list[str] = CHROMIUM_ARGS) -> Iterator:
+    """Headless Debian Chromium with `args`, for as long as the generator is not closed."""
     from playwright.sync_api import sync_playwright
 
     require(CHROMIUM.is_file(), f"Chromium ({CHROMIUM})")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, once per test module."""
+    yield from chromium()
+
+
+def served(folder: Path) -> Iterator[str]:
+    """The address of `folder` on the project's own static server, for as long as the generator is not closed."""
+    from generator.server import serve_in_background
+
+    server = serve_in_background(folder)
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def require(condition: bool, what: str) -> None:

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from generator.server import serve_in_background
-from tests.conftest import require
+from tests.conftest import require, served
 
 CHROMIUM = Path("/usr/bin/chromium")
 WATCH = """
@@ -56,12 +55,7 @@ def test_every_page_has_a_strict_policy_before_any_script(built) -> None:
 
 @pytest.fixture(scope="module")
 def host(built) -> Iterator[str]:
-    server = serve_in_background(Path(built.output))
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    yield from served(Path(built.output))
 
 
 def page_types(output: Path) -> dict[str, str]:

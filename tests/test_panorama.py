@@ -16,17 +16,6 @@ from generator.media import Unusable
 # yaw λ to the column (λ = 0 in the middle, growing to the right) and pitch φ to the row (+90° on top); the
 # cube shader looks up direction (cos φ sin λ, sin φ, cos φ cos λ); `cubeMap` lists front, right, back,
 # left, up, down (doc/json-config-parameters.md), uploaded as the faces +z, +x, -z, -x, +y, -y.
-# What the viewer sees on each face, as (looking towards, the picture's right, the picture's up): standing
-# at the centre, the four faces around are upright with the viewer's right on the right; looking up from
-# the front, the front is at the bottom of the up face; looking down, at the top of the down face.
-SEEN = {
-    "front": ((0, 0, 1), (1, 0, 0), (0, 1, 0)),
-    "right": ((1, 0, 0), (0, 0, -1), (0, 1, 0)),
-    "back": ((0, 0, -1), (-1, 0, 0), (0, 1, 0)),
-    "left": ((-1, 0, 0), (0, 0, 1), (0, 1, 0)),
-    "up": ((0, 1, 0), (1, 0, 0), (0, 0, -1)),
-    "down": ((0, -1, 0), (1, 0, 0), (0, 0, 1)),
-}
 
 
 def level(component: np.ndarray | float) -> np.ndarray:
@@ -44,11 +33,15 @@ def direction_photo(path: Path, width: int) -> None:
     Image.fromarray(np.stack([level(x), level(y), level(z)], axis=-1).astype(np.uint8)).save(path)
 
 
-def expected(face: str, right: float, up: float) -> np.ndarray:
-    """The colour at a point of a face, the point given as (right, up) from its centre, each -1 … 1."""
-    forward, rightwards, upwards = (np.array(axis, dtype=float) for axis in SEEN[face])
-    direction = forward + right * rightwards + up * upwards
-    return level(direction / np.linalg.norm(direction))
+def expected(index: int, right: float, up: float) -> np.ndarray:
+    """The colour at a point of the `index`th face of `cubeMap`, the point given as (right, up) from its centre,
+    each -1 … 1: the direction the GPU samples there (the inverse of `webgl_lookup`)."""
+    sc, tc = right, -up  # s grows to the picture's right, t downwards (an image's first row is t = 0)
+    face = next(name for name, number in UPLOADED_AS.items() if number == index)
+    direction = {"+x": (1, -tc, -sc), "-x": (-1, -tc, sc), "+y": (sc, 1, tc), "-y": (sc, -1, -tc),
+                 "+z": (sc, -tc, 1), "-z": (-sc, -tc, -1)}[face]
+    vector = np.array(direction, dtype=float)
+    return level(vector / np.linalg.norm(vector))
 
 
 def colour_at(picture: Image.Image, right: float, up: float) -> np.ndarray:
@@ -110,7 +103,7 @@ def test_wide_panorama_becomes_six_faces_in_pannellums_order_and_orientation(
     assert rendered.width == rendered.height == 1050 <= panorama.MAX_TEXTURE
     assert rendered.pannellum == {"type": "cubemap", "cubeMap": list(rendered.paths)}
     total = 0
-    for face, path in zip(SEEN, rendered.paths, strict=True):
+    for face, path in enumerate(rendered.paths):
         file = tmp_path / "cache" / Path(path).name
         total += file.stat().st_size
         with Image.open(file) as picture:
@@ -124,7 +117,7 @@ def test_wide_panorama_becomes_six_faces_in_pannellums_order_and_orientation(
         assert preview.size == (rendered.preview.width, rendered.preview.height)
         assert preview.width <= panorama.PREVIEW_WIDTH
         # The middle of the preview is the middle of the first view: straight ahead, the front.
-        assert np.abs(colour_at(preview, 0, 0) - expected("front", 0, 0)).max() < 40
+        assert np.abs(colour_at(preview, 0, 0) - expected(UPLOADED_AS["+z"], 0, 0)).max() < 40
 
 
 def test_panorama_up_to_the_texture_limit_stays_one_picture(tmp_path: Path) -> None:

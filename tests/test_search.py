@@ -17,8 +17,7 @@ import yaml
 from playwright.sync_api import Page, Request, sync_playwright
 
 from generator import pipeline
-from generator.server import serve_in_background
-from tests.conftest import ROOT, SHARED_CACHE, require
+from tests.conftest import ROOT, SHARED_CACHE, require, served
 from tools.scale_project import make_project
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -66,18 +65,9 @@ def browser() -> Iterator:
         browser.close()
 
 
-def serve(folder: Path) -> Iterator[str]:
-    server = serve_in_background(folder)
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def host(built) -> Iterator[str]:
-    yield from serve(Path(built.output))
+    yield from served(Path(built.output))
 
 
 def results(page: Page) -> list[str]:
@@ -141,7 +131,7 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Province]:
     (project.root / ".build" / "cache").symlink_to(SHARED_CACHE, target_is_directory=True)  # content-keyed: safe
     result = pipeline.build(project.root)
     first_site = yaml.safe_load(project.site_file(1).read_text(encoding="utf-8"))
-    for url in serve(result.output):
+    for url in served(result.output):
         yield Province(url, first_site)
 
 

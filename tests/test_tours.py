@@ -14,8 +14,7 @@ from generator import panorama, pipeline, translations, video
 from generator.cli import main
 from generator.load import load_guide
 from generator.pages import OFFLINE_FILE
-from generator.server import serve_in_background
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, copy_project, require
+from tests.conftest import CHROMIUM_ARGS, chromium, copy_project, served
 
 SITE = "sites/den-xa-tac.yaml"
 PAGE = "vi/den-xa-tac/"
@@ -25,23 +24,12 @@ WEBGL = [*CHROMIUM_ARGS, "--enable-unsafe-swiftshader", "--use-angle=swiftshader
 
 @pytest.fixture(scope="module")
 def base_url(built) -> Iterator[str]:
-    server = serve_in_background(Path(built.output))
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    yield from served(Path(built.output))
 
 
 @pytest.fixture(scope="module")
 def webgl_browser():
-    from playwright.sync_api import sync_playwright
-
-    require(CHROMIUM.is_file(), f"Chromium ({CHROMIUM})")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=WEBGL)
-        yield launched
-        launched.close()
+    yield from chromium(WEBGL)
 
 
 class Visit:
