@@ -224,7 +224,26 @@ def _validate(
     try:
         return model.model_validate(located.data, context=context), []
     except ValidationError as error:
+        texts = {tuple(err["loc"]) for err in error.errors(include_url=False)
+                 if err["type"] == "string_type" and tuple(err["loc"]) in located.plain}
+        if not texts:
+            return None, problems_from(error, file, located, model)
+    try:  # once more, with the unquoted values that are wanted as text read as written
+        return model.model_validate(_as_written(located.data, texts, located.plain), context=context), []
+    except ValidationError as error:
         return None, problems_from(error, file, located, model)
+
+
+def _as_written(data: Any, paths: set[FieldPath], written: dict[FieldPath, str], here: FieldPath = ()) -> Any:
+    """`data` with the values at `paths` replaced by their text as written (YAML 1.2 reads `No`, `2024` and
+    `02033846592` where text is wanted as that text; YAML 1.1 made them false and numbers)."""
+    if here in paths:
+        return written[here]
+    if isinstance(data, dict):
+        return {key: _as_written(value, paths, written, (*here, key)) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_as_written(value, paths, written, (*here, index)) for index, value in enumerate(data)]
+    return data
 
 
 def load_settings(project: Project) -> tuple[Settings, dict[str, Any]]:

@@ -70,6 +70,9 @@ class Located:
     values: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     notes: list[CutText] = field(default_factory=list)  # readable, but probably not what was meant
+    # Unquoted values YAML read as something other than text (`No`, `2024`, `02033846592`), as written: where the
+    # model wants text, the text is what the writer meant (a form editor drops quotes it thinks unneeded).
+    plain: dict[FieldPath, str] = field(default_factory=dict)
 
     def position(self, path: FieldPath) -> tuple[int, int]:
         """Where the field `path` is written: its key, else its value (list items), else its nearest
@@ -87,7 +90,8 @@ class Located:
             data = data[part] if isinstance(data, (dict, list)) else None
         cut = len(prefix)
         return Located(data, {k[cut:]: v for k, v in self.values.items() if k[:cut] == prefix},
-                       {k[cut:]: v for k, v in self.keys.items() if k[:cut] == prefix})
+                       {k[cut:]: v for k, v in self.keys.items() if k[:cut] == prefix},
+                       plain={k[cut:]: v for k, v in self.plain.items() if k[:cut] == prefix})
 
 
 class YamlProblem(ValueError):
@@ -142,8 +146,11 @@ class _Builder:
 
     def scalar(self, node: yaml.Node, path: FieldPath, is_key: bool = False) -> Any:
         value = self._construct(node)
-        if isinstance(value, str) and not node.style and not is_key:  # plain (libyaml says "", PyYAML None)
-            self._comment_cut(node, path)
+        if not node.style and not is_key:  # plain (libyaml says "", PyYAML None)
+            if isinstance(value, str):
+                self._comment_cut(node, path)
+            elif value is not None:
+                self.located.plain[path] = unicodedata.normalize("NFC", node.value)
         if self.spans is not None:
             self.spans.append((node.start_mark.index, node.end_mark.index, path))
         if isinstance(value, str) and len(self.unsafe) < MAX_REPORTED:
