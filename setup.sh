@@ -47,7 +47,7 @@ omit=()
 marker="node_modules/.installed-package-lock${omit[*]:+-runtime}.json"
 full="node_modules/.installed-package-lock.json"  # a full install serves a build too
 if ! cmp -s package-lock.json "$marker" && ! cmp -s package-lock.json "$full"; then
-  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error "${omit[@]}"
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error ${omit[@]+"${omit[@]}"}
   rm -f node_modules/.installed-package-lock*.json
   cp package-lock.json "$marker"
 fi

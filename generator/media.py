@@ -16,13 +16,15 @@ import math
 import os
 import re
 import shutil
+import threading
 import unicodedata
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mutagen import FileType, MutagenError
 from mutagen.mp3 import MP3
@@ -34,10 +36,11 @@ from pillow_heif import register_heif_opener
 
 from .cache import FileDigests
 from .files import write_atomically
-from .load import Guide, field_name
+from .load import Guide, SiteFile, field_name
 from .messages import mark, say
-from .model import IMAGE_FORMATS, MAX_AUDIO_BYTES, MAX_AUDIO_SECONDS, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
+from .model import IMAGE_FORMATS, MAX_AUDIO_BYTES, MAX_AUDIO_SECONDS, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, Video
 from .problems import GuideError, Problem
+from .yamlsource import FieldPath
 
 if TYPE_CHECKING:
     from .panorama import RenderedPanorama
@@ -259,62 +262,108 @@ def tour_key(path: str) -> str:
     return f"360:{path}"
 
 
+def video_key(shown: Video) -> str:
+    """A video's entry in the media index: the film with its poster and subtitles (two sites may share a film)."""
+    return f"video:{shown.file}|{shown.poster}|{sorted(shown.subtitles.items())}"
+
+
+class Misplaced(Exception):
+    """Files a job names besides its own (a video's poster or subtitles) that cannot be used: (field, file, why)."""
+
+    def __init__(self, found: list[tuple[FieldPath, str, str]]) -> None:
+        super().__init__("; ".join(reason for _field, _path, reason in found))
+        self.found = found
+
+
+PANORAMAS_AT_ONCE = threading.BoundedSemaphore(2)  # each may hold 0.5-0.7 GB while its faces are mapped
+
+
 def render_media(guide: Guide, cache: Path, digests: FileDigests) -> MediaIndex:
     """Render every image, recording, video and panorama the sites use into the cache; keyed by media path
-    (panoramas by `tour_key`)."""
+    (panoramas by `tour_key`, videos by `video_key`)."""
     from . import panorama, video  # they read pictures as this module does, so they import it
 
     cache.mkdir(parents=True, exist_ok=True)
     media_root = guide.project.media_dir
-    jobs: dict[str, tuple[str, tuple]] = {}  # media key → (kind, where it is named first)
+    jobs: dict[str, tuple[str, SiteFile, FieldPath, Any]] = {}  # media key → (kind, where it is named first, what)
     for entry in guide.files:
         site = entry.site
         for index, image in enumerate(site.images):
-            jobs.setdefault(image.file, ("image", (entry, ("images", index, "file"))))
+            jobs.setdefault(image.file, ("image", entry, ("images", index, "file"), image.file))
         for language, audio in site.audio.items():
-            jobs.setdefault(audio, ("audio", (entry, ("audio", language))))
+            jobs.setdefault(audio, ("audio", entry, ("audio", language), audio))
         if site.video:
-            jobs.setdefault(site.video.file, ("video", (entry, ("video", "file"))))
+            jobs.setdefault(video_key(site.video), ("video", entry, ("video", "file"), site.video))
         for index, scene in enumerate(site.panoramas):
-            jobs.setdefault(tour_key(scene.file), ("panorama", (entry, ("panoramas", index, "file"))))
-    videos = {entry.site.video.file: entry.site.video for entry in guide.files if entry.site.video}
+            jobs.setdefault(tour_key(scene.file), ("panorama", entry, ("panoramas", index, "file"), scene.file))
 
-    def render(kind: str, path: str) -> RenderedImage | RenderedAudio | video.RenderedVideo | panorama.RenderedPanorama:
+    def render_video(shown: Video) -> object:
+        """The film, once its subtitles and poster were read on their own: each problem is named where it is."""
+        steps: list[tuple[FieldPath, str, Callable[[], object]]] = [
+            (("video", "subtitles", language), file,
+             lambda file=file, language=language: video.read_subtitles(media_root / file, language))
+            for language, file in shown.subtitles.items()]
+        if shown.poster:
+            steps.append((("video", "poster"), shown.poster, lambda: _open_image(media_root / shown.poster).load()))
+        found = []
+        for field, file, step in steps:
+            try:
+                step()
+            except (Unusable, OSError, ValueError, SyntaxError) as error:
+                found.append((field, file, str(error)))
+        if found:
+            raise Misplaced(found)
+        return video.render_video(
+            media_root / shown.file, cache, digests, guide.settings.video_height,
+            {language: media_root / file for language, file in shown.subtitles.items()},
+            media_root / shown.poster if shown.poster else None)
+
+    def render(kind: str, what: Any) -> object:
         if kind == "audio":
-            return render_audio(media_root / path, cache, digests)
+            return render_audio(media_root / what, cache, digests)
         if kind == "video":
-            shown = videos[path]
-            return video.render_video(
-                media_root / path, cache, digests, guide.settings.video_height,
-                {language: media_root / file for language, file in shown.subtitles.items()},
-                media_root / shown.poster if shown.poster else None)
+            return render_video(what)
         if kind == "panorama":
-            return panorama.render_panorama(media_root / path.removeprefix(tour_key("")), cache, digests)
-        return render_image(media_root / path, cache, digests)
+            with PANORAMAS_AT_ONCE:
+                return panorama.render_panorama(media_root / what, cache, digests)
+        return render_image(media_root / what, cache, digests)
 
-    def run(item: tuple[str, tuple[str, tuple]]) -> tuple[str, RenderedImage | RenderedAudio | Problem]:
-        path, (kind, (entry, field)) = item
-        shown = path.removeprefix(tour_key(""))
+    def run(item: tuple[str, tuple[str, SiteFile, FieldPath, Any]]) -> tuple[str, object]:
+        key, (kind, entry, field, what) = item
+        shown = what.file if kind == "video" else what
         try:
-            return path, render(kind, path)
+            return key, render(kind, what)
+        except Misplaced as error:
+            return key, [Problem(entry.path, *entry.located.position(place), field_name(place),
+                                 say("media/{path} cannot be used: {reason}", path=file, reason=reason))
+                         for place, file, reason in error.found]
         except Unusable as error:
             line, column = entry.located.position(field)
-            return path, Problem(entry.path, line, column, field_name(field),
-                                 say("media/{path} cannot be used: {reason}", path=shown, reason=error))
+            return key, Problem(entry.path, line, column, field_name(field),
+                                say("media/{path} cannot be used: {reason}", path=shown, reason=error))
         except (UnidentifiedImageError, OSError, ValueError, MutagenError, Image.DecompressionBombError) as error:
             line, column = entry.located.position(field)
             reason = say("not a readable image") if isinstance(error, UnidentifiedImageError) else str(error)
-            advice = mark("media/{path} cannot be used: {reason}; save it again as MP3") if kind == "audio" \
-                else mark("media/{path} cannot be used: {reason}; save it again as JPEG or PNG")
-            return path, Problem(entry.path, line, column, field_name(field), say(advice, path=shown, reason=reason))
+            return key, Problem(entry.path, line, column, field_name(field), say(FALLBACK_ADVICE[kind], path=shown,
+                                                                                 reason=reason))
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:  # each job in this run's message language
         results = dict(future.result() for future in [pool.submit(copy_context().run, run, job) for job in sorted(jobs.items())])
     digests.save()
-    problems = [r for r in results.values() if isinstance(r, Problem)]
+    problems = [problem for result in results.values() for problem in (result if isinstance(result, list) else [result])
+                if isinstance(problem, Problem)]
     if problems:
         raise GuideError(problems)
-    return {path: rendered for path, rendered in results.items() if not isinstance(rendered, Problem)}
+    return results
+
+
+# What to do with a file that failed in a way no check of ours names, by the kind of file it is.
+FALLBACK_ADVICE = {
+    "image": mark("media/{path} cannot be used: {reason}; save it again as JPEG or PNG"),
+    "panorama": mark("media/{path} cannot be used: {reason}; save it again as JPEG or PNG"),
+    "audio": mark("media/{path} cannot be used: {reason}; save it again as MP3"),
+    "video": mark("media/{path} cannot be used: {reason}; export it again as MP4 (H.264)"),
+}
 
 
 def media_files(index: MediaIndex, cache: Path) -> dict[str, Path]:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from .addresses import plaque_folder
 from .load import Guide
-from .media import MediaIndex, RenderedAudio, RenderedImage
+from .media import MediaIndex, RenderedAudio, RenderedImage, tour_key, video_key
 from .model import Site
-from .pages import NEAR_FILE, area_page, group_areas, near_list, offline_list, site_path
+from .pages import NEAR_FILE, TOUR_SCRIPT, area_page, group_areas, near_list, offline_list, site_path
 
 NEAR_SCRIPT = "assets/near.js"  # shared by every language; loaded by guide.js when "near me" is tapped
 
@@ -31,7 +31,7 @@ def area_lists(guide: Guide, language: str, media: MediaIndex, output: Path, nea
     """Each area's {urls, bytes}: the area's page, the home page and "near me" (its script and list, so it
     works without signal), each site page of the area, its plaque address pages (so scanning the plaque
     works without signal), its pictures (the 960 px variant; the service worker substitutes it for other
-    widths offline) and its narration in this language."""
+    widths offline), its narration in this language, and its video's poster and its tour's preview."""
     folder = plaque_folder(guide)
     shared = {site_path(language): output / site_path(language) / "index.html", NEAR_SCRIPT: output / NEAR_SCRIPT}
     shared_bytes = near_bytes + sum(file.stat().st_size for file in shared.values())
@@ -60,4 +60,9 @@ def _media_kept(site: Site, language: str, media: MediaIndex) -> list[str]:
         audio = media[site.audio[language]]
         assert isinstance(audio, RenderedAudio)
         kept.append(audio.path)
+    # What the page shows of its video and its tour before a tap (the film and the tour itself are left out).
+    if site.video:
+        kept.append(media[video_key(site.video)].poster)
+    if site.panoramas:
+        kept += [media[tour_key(site.panoramas[0].file)].preview.path, TOUR_SCRIPT]
     return kept

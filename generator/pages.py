@@ -41,7 +41,7 @@ from .i18n import (
 from .load import Guide, area_key
 from .lunar import next_dates
 from .maps import map_links
-from .media import MediaIndex, RenderedAudio, RenderedImage, tour_key
+from .media import MediaIndex, RenderedAudio, RenderedImage, tour_key, video_key
 from .model import Site, Video
 from .viewer import viewer_files
 
@@ -422,7 +422,7 @@ class LanguagePages:
     def _video(self, shown: Video, here: str) -> dict[str, object]:
         """The overview video: its poster, size and length shown before play; subtitles in every language it has,
         the reader's own first and on by default."""
-        rendered = self.media[shown.file]
+        rendered = self.media[video_key(shown)]
         order = sorted(rendered.subtitles, key=lambda lang: lang != self.language)
         return {
             "src": relative(here, rendered.path),
@@ -625,7 +625,7 @@ def plan_language(guide: Guide, language: str, media: MediaIndex, near: Nearby,
     for entry in guide.files:
         site = entry.site
         shown_media = [media[image.file] for image in site.images] + [media[audio] for audio in site.audio.values()]
-        shown_media += [media[site.video.file]] if site.video else []
+        shown_media += [media[video_key(site.video)]] if site.video else []
         shown_media += [media[tour_key(scene.file)] for scene in site.panoramas]
         viewer = [path for path, _source in viewer_files().values()] if site.panoramas else []
         neighbours = [(by_id[other.id].digest, km) for other, km in near[site.id]]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pydantic import ValidationError, model_validator
 
-from .load import Guide, Project, load_guide, problems_from
+from .load import Guide, Project, SiteFile, load_guide, problems_from
 from .messages import say
 from .model import PlaqueId, Slug, Strict
 from .problems import GuideError, Problem
@@ -136,10 +136,11 @@ def _read_registry(project: Project) -> Registry:
     return Registry(shown, tuple(entries), tuple(lines))
 
 
-def _moved(guide: Guide, registry: Registry) -> tuple[list[Problem], set[str]]:
+def _moved(guide: Guide, registry: Registry, before: Snapshot | None) -> tuple[list[Problem], set[str]]:
     """Issued ids that left the page they were printed for while that page is still here: changed in its file, or
     given to another file. Either way the plaques on the wall would open another place (or nothing), so it is
-    refused, with the way out: put the id back, or retire it to the new id. Returns the problems and those ids."""
+    refused, with the ways out. A file that took the id and is, by the last build, the same place under a new
+    address (a page renamed, its old address given to a new site) is not refused. Returns the problems and the ids."""
     by_slug = {entry.site.slug: entry for entry in guide.files}
     holders = {entry.site.id: entry for entry in guide.files}
     today = datetime.date.today()
@@ -150,14 +151,18 @@ def _moved(guide: Guide, registry: Registry) -> tuple[list[Problem], set[str]]:
         if (registry.retirement(plaque_id) or page is None or page.site.id == plaque_id
                 or (holder is not None and holder.site.slug in slugs)):  # still on a page it was issued for
             continue
+        place = before.places.get(plaque_id) if before else None
+        if holder is not None and place is not None and same_place(guide, place, holder):
+            continue  # renamed: the build records its new address
         moved.add(plaque_id)
         line = registry.page_line(plaque_id)
         if holder is not None:
             problems.append(Problem(holder.path, *holder.located.position(("id",)), "id", say(
-                "plaque {id} was printed for the page '{slug}' ({page}, which now says 'id: {new}'); this file cannot "
-                "take it, or the plaques on the wall would open another place. Write 'id: {id}' back in {page}, and "
-                "give this site an id of its own: ./guide id {own_slug}. (If this is the same place under a new page "
-                "address, say so by adding '- {{id: {id}, slug: {own_slug}, issued: {today}}}' to {registry}.)",
+                "plaque {id} was printed for the page '{slug}', which {page} now holds with 'id: {new}'; with this file "
+                "taking {id}, the plaques on the wall would open this site. Where do they stand? At '{slug}': write "
+                "'id: {id}' back in {page}, and give this site an id of its own (./guide id {own_slug}). At this site, "
+                "whose page address changed: say so by adding '- {{id: {id}, slug: {own_slug}, issued: {today}}}' to "
+                "{registry}",
                 id=plaque_id, slug=page.site.slug, page=page.path, new=page.site.id, own_slug=holder.site.slug,
                 today=today, registry=registry.path)))
             continue
@@ -173,7 +178,9 @@ def check(guide: Guide, registry: Registry) -> list[Problem]:
     """Every issued id must still open a page: it belongs to a site, or it is retired to one; and it stays with
     the page it was printed for."""
     current = {site.id for site in guide.sites}
-    problems, moved = _moved(guide, registry)
+    output = guide.project.output_dir
+    before = read_snapshot(output, say("the guide last built into {folder}/", folder=guide.project.show(output)))
+    problems, moved = _moved(guide, registry, before)
     for entry in guide.files:
         retired = registry.retirement(entry.site.id)
         if retired:
@@ -200,8 +207,6 @@ def check(guide: Guide, registry: Registry) -> list[Problem]:
                 "plaque {id} is retired to {to!r}, which is not the id of any site; use the id of an existing site",
                 id=plaque_id, to=retired[0].to,
             )))
-    output = guide.project.output_dir
-    before = read_snapshot(output, say("the guide last built into {folder}/", folder=guide.project.show(output)))
     if before is not None:
         problems += history(guide, registry, before)
     return problems
@@ -274,6 +279,13 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
+def same_place(guide: Guide, place: Place, entry: SiteFile) -> bool:
+    """Whether a site file is plainly the place a plaque led to: the same file or the same name, and close by."""
+    site = entry.site
+    near = _km(place.lat, place.lon, site.location.lat, site.location.lon) <= SAME_PLACE_KM
+    return near and (entry.path == place.file or site.name[guide.default_language] == place.name)
+
+
 def history(guide: Guide, registry: Registry, before: Snapshot, today: datetime.date | None = None) -> list[Problem]:
     """What `registry` and the sites lost or moved since `before`: every line it had must still be there,
     and an issued id may move to a page address the registry does not list yet only when it is plainly
@@ -292,10 +304,9 @@ def history(guide: Guide, registry: Registry, before: Snapshot, today: datetime.
         site, place = entry.site, before.places.get(entry.site.id)
         if place is None or site.slug in registry.slugs(site.id):
             continue
-        km = _km(place.lat, place.lon, site.location.lat, site.location.lon)
-        same_name = site.name[guide.default_language] == place.name
-        if km <= SAME_PLACE_KM and (entry.path == place.file or same_name):
+        if same_place(guide, place, entry):
             continue  # a page renamed: the build records its new address
+        km = _km(place.lat, place.lon, site.location.lat, site.location.lon)
         line, column = entry.located.position(("id",))
         problems.append(Problem(entry.path, line, column, "id", say(
             "plaque {id} was printed for '{old_name}' ({old_file}, page '{old_slug}'), but this file gives it to "

@@ -37,16 +37,17 @@ def fresh_id(slug: str, taken: set[str]) -> str:
 
 def free_id(root: Path, slug: str) -> str:
     """A plaque id no site file uses and the registry never issued, from the slug's initials (`build.py id`)."""
+    try:
+        check_slug(slug)
+    except ValueError as error:
+        raise GuideError(str(error)) from None
     return fresh_id(slug, used_ids(Project(root)))
 
 
 def new_site(root: Path, slug: str, name: str, category: str, area: str) -> tuple[Path, str]:
     """Write sites/<slug>.yaml and media/<slug>/; refuse if the file exists."""
     project = Project(root)
-    try:
-        check_slug(slug)
-    except ValueError as error:
-        raise GuideError(str(error)) from None
+    plaque_id = free_id(root, slug)  # checks the slug first: it names a file
     try:
         category_key(category)
     except ValueError as error:
@@ -54,7 +55,6 @@ def new_site(root: Path, slug: str, name: str, category: str, area: str) -> tupl
     target = project.sites_dir / f"{slug}.yaml"
     if target.exists():
         raise GuideError(say("{file} already exists; nothing was changed", file=project.show(target)))
-    plaque_id = free_id(root, slug)
     text = render_template(
         "new-site.yaml", id=plaque_id, slug=slug, category=category, categories=category_list(),
         name=json.dumps(name, ensure_ascii=False), area=json.dumps(area, ensure_ascii=False),

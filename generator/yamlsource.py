@@ -242,62 +242,87 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
+def _lines(text: str) -> list[str]:
+    """The lines as the parser counts them (it breaks lines at CR, NEL and the Unicode separators too)."""
+    return re.split("\r\n|[\r\n\x85\u2028\u2029]", text)
+
+
+def _failed_line(text: str, error: yaml.MarkedYAMLError) -> tuple[list[str], int] | None:
+    """The file's lines and the index of the one the parser stopped at."""
+    lines = _lines(text)
+    if error.problem_mark is None or not 0 <= error.problem_mark.line < len(lines):
+        return None
+    return lines, error.problem_mark.line
+
+
 def _tabs(text: str, error: yaml.MarkedYAMLError) -> list[YamlProblem]:
-    """Lines indented with Tab, each with the number of spaces that puts it where it seems meant to be: after a
-    line ending in ':' one level (two spaces) deeper, else level with the line above."""
-    lines = text.split("\n")
-    fixed = list(lines)
-    found = []
-    for index, line in enumerate(lines):
-        lead = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" not in lead or not line.strip():
-            continue
-        above = _meaningful(fixed, index - 1, -1)
-        previous = re.sub(r"\s+#.*$", "", fixed[above]).rstrip() if above is not None else ""
-        spaces = _indent(previous)
-        if previous.lstrip().startswith("- ") and not line.lstrip(" \t").startswith("- "):
-            spaces += 2  # a field of the list item above
-        if previous.endswith((":", "|", ">", "|-", ">-")):
-            spaces += 2
-        fixed[index] = " " * spaces + line.lstrip(" \t")
-        found.append(YamlProblem(index + 1, 1, say(
-            "this line is indented with the Tab key, which YAML does not accept: use spaces, never Tab; replace the "
-            "indentation with {count} spaces", count=spaces)))
-    return found
+    """The line the parser stopped at, indented with Tab, with the number of spaces that puts it where it seems
+    meant to be: after a line ending in ':' one level (two spaces) deeper, else level with the line above."""
+    failed = _failed_line(text, error)
+    if failed is None:
+        return []
+    lines, index = failed
+    line = lines[index]
+    if "\t" not in line[: len(line) - len(line.lstrip(" \t"))]:
+        return []
+    above = _meaningful(lines, index - 1, -1)
+    previous = re.sub(r"\s+#.*$", "", lines[above]).rstrip() if above is not None else ""
+    spaces = _indent(previous)
+    if previous.lstrip().startswith("- ") and not line.lstrip(" \t").startswith("- "):
+        spaces += 2  # a field of the list item above
+    if previous.endswith((":", "|", ">", "|-", ">-")):
+        spaces += 2
+    return [YamlProblem(index + 1, 1, say(
+        "this line is indented with the Tab key, which YAML does not accept: use spaces, never Tab; replace the "
+        "indentation with {count} spaces", count=spaces))]
 
 
 def _empty_then_items(text: str, error: yaml.MarkedYAMLError) -> list[YamlProblem]:
-    """`images: []` (or `audio: {}`) followed by items: the brackets say "none", the lines below say otherwise."""
-    lines = text.split("\n")
-    for index, line in enumerate(lines):
-        found = re.match(r"^( *(?:- +)?)([^\s#:'\"][^#:]*):[ \t]*(\[[ \t]*\]|\{[ \t]*\})[ \t]*(#.*)?$", line)
-        below = _meaningful(lines, index + 1, 1)
-        if not found or below is None:
-            continue
-        level, key, empty = len(found.group(1)), found.group(2).strip(), found.group(3)
-        items_below = _indent(lines[below]) > level or (
-            empty.startswith("[") and _indent(lines[below]) == level and lines[below].lstrip().startswith("- "))
-        if items_below:
-            message = (mark("'{key}: []' says the list is empty, yet items follow below it; delete the '[]' (keep '{key}:')")
-                       if empty.startswith("[") else
-                       mark("'{key}: {{}}' says there are no fields, yet fields follow below it; delete the '{{}}' (keep "
-                            "'{key}:')"))
-            return [YamlProblem(index + 1, found.start(3) + 1, say(message, key=key))]
-    return []
+    """`images: []` (or `audio: {}`) followed by items where the parser stopped: the brackets say "none", the
+    lines below say otherwise."""
+    failed = _failed_line(text, error)
+    if failed is None:
+        return []
+    lines, stopped = failed
+    above = _meaningful(lines, stopped - 1, -1)
+    if above is None:
+        return []
+    found = re.match(r"^( *(?:- +)?)([^\s#:'\"][^#:]*):[ \t]*(\[[ \t]*\]|\{[ \t]*\})[ \t]*(#.*)?$", lines[above])
+    if not found:
+        return []
+    level, key, empty = len(found.group(1)), found.group(2).strip(), found.group(3)
+    item = lines[stopped]
+    if not (_indent(item) > level or (empty.startswith("[") and _indent(item) == level and item.lstrip().startswith("- "))):
+        return []
+    message = (mark("'{key}: []' says the list is empty, yet items follow below it; delete the '[]' (keep '{key}:')")
+               if empty.startswith("[") else
+               mark("'{key}: {{}}' says there are no fields, yet fields follow below it; delete the '{{}}' (keep "
+                    "'{key}:')"))
+    return [YamlProblem(above + 1, found.start(3) + 1, say(message, key=key))]
+
+
+FIELD_NAME = re.compile(r"[a-z_]+|[a-z]{2,3}")  # a site file's field names and language codes
 
 
 def _colon_in_value(text: str, error: yaml.MarkedYAMLError) -> list[YamlProblem]:
-    """A one-line text holding ': ' reads as a field inside a field; quoting the whole text fixes it."""
-    if error.problem != "mapping values are not allowed here" or error.problem_mark is None:
+    """A one-line text holding ': ' reads as a field inside a field; quoting the whole text fixes it (a list item
+    that is a text, as a source is, quoted whole)."""
+    failed = _failed_line(text, error)
+    if error.problem != "mapping values are not allowed here" or failed is None:
         return []
-    line = text.split("\n")[error.problem_mark.line]
-    found = re.match(r"^( *(?:- +)?)([^\s#'\"][^:#]*?):[ \t]+([^'\"\s].*?)[ \t]*$", line)
-    if not found or ": " not in found.group(3):
+    lines, index = failed
+    found = re.match(r"^( *)(- +)?([^\s#'\"][^:#]*?):[ \t]+([^'\"\s].*?)[ \t]*$", lines[index])
+    if not found or ": " not in found.group(4):
         return []
-    key, value = found.group(2), found.group(3)
-    return [YamlProblem(error.problem_mark.line + 1, found.start(3) + 1, say(
-        "the text after '{key}:' contains ': ', which YAML reads as the start of another field; put the whole text in "
-        "double quotes: {fixed}", key=key, fixed=f"{key}: {json.dumps(value, ensure_ascii=False)}"))]
+    key, value = found.group(3), found.group(4)
+    if found.group(2) and not FIELD_NAME.fullmatch(key):
+        fixed, column = f"- {json.dumps(f'{key}: {value}', ensure_ascii=False)}", found.start(3) + 1
+        message = mark("this item contains ': ', which YAML reads as a field; put the whole text in double quotes: {fixed}")
+    else:
+        fixed, column = f"{found.group(2) or ''}{key}: {json.dumps(value, ensure_ascii=False)}", found.start(4) + 1
+        message = mark("the text after '{key}:' contains ': ', which YAML reads as the start of another field; put the "
+                       "whole text in double quotes: {fixed}")
+    return [YamlProblem(index + 1, column, say(message, key=key, fixed=fixed))]
 
 
 def _unclosed_quote_problem(text: str, error: yaml.MarkedYAMLError) -> list[YamlProblem]:

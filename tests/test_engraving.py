@@ -269,3 +269,13 @@ def test_the_same_engraving_is_the_same_bytes(texts: dict[str, plaques.PlaqueTex
     again = plaques.render_engraving(text, plaques.PRESETS["sticker"])
 
     assert (again.pdf, again.svg) == (first.pdf, first.svg)
+
+
+def test_a_sample_is_engraved_as_a_sample(texts: dict[str, plaques.PlaqueText]) -> None:
+    """The SAMPLE strip is text, so the one-colour engraving carries it too (its yellow fields are left out)."""
+    text, _url = site_text(texts, "den-xa-tac")
+    preset = plaques.PRESETS["a6"]
+    plain = plaques.paint_outlines(plaques.plaque_layout(text, plaques.CodeStyle(), preset, 0, 0))
+    sample = plaques.paint_outlines(plaques.plaque_layout(dataclasses.replace(text, sample=True), plaques.CodeStyle(),
+                                                          preset, 0, 0))
+    assert len(sample) == len(plain) + 1

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
+from generator.load import load_guide
+from generator.yamlsource import YamlProblem, parse_yaml
 from tests.conftest import ROOT, copy_project
 
 SITE = "sites/den-xa-tac.yaml"
@@ -170,6 +172,7 @@ def apply_quote_advice(line: str, message: str) -> str:
     ("empty list then items", apply_bracket_advice),
     ("empty group then fields", apply_bracket_advice),
     ("colon in a one-line text", apply_quote_advice),
+    ("colon in a source", apply_quote_advice),
 ])
 def test_a_file_yaml_cannot_read_gets_one_line_in_plain_vietnamese_and_advice_that_works(
         project: Path, capsys: pytest.CaptureFixture[str], mistake: str, apply) -> None:
@@ -181,6 +184,8 @@ def test_a_file_yaml_cannot_read_gets_one_line_in_plain_vietnamese_and_advice_th
         line = write_site_line(project, "images:", "images: []")
     elif mistake == "empty group then fields":
         line = write_site_line(project, "audio:", "audio: {}")
+    elif mistake == "colon in a source":
+        line = write_site_line(project, '- "Cục Di sản', "  - Cục Di sản văn hoá: hồ sơ Đền Xã Tắc: 2020")
     else:
         line = write_site_line(project, "vi: Đền Xã Tắc", "  vi: Đền Xã Tắc: nơi thờ thần Đất và thần Lúa")
     code, err = check(project, capsys)
@@ -195,7 +200,10 @@ def test_a_file_yaml_cannot_read_gets_one_line_in_plain_vietnamese_and_advice_th
     lines[line - 1] = apply(lines[line - 1], message)
     path.write_text("\n".join(lines), encoding="utf-8")
     assert check(project, capsys)[0] == 0
-    if mistake == "colon in a one-line text":
+    if mistake == "colon in a source":
+        site = next(site for site in load_guide(project).sites if site.slug == "den-xa-tac")
+        assert site.sources[0] == "Cục Di sản văn hoá: hồ sơ Đền Xã Tắc: 2020"
+    elif mistake == "colon in a one-line text":
         assert main(["--root", str(project)]) == 0
         assert "Đền Xã Tắc: nơi thờ thần Đất và thần Lúa" in (project / "site" / "vi" / "den-xa-tac" / "index.html").read_text(
             encoding="utf-8")
@@ -410,3 +418,53 @@ def test_the_preview_banner_is_large_and_in_a_font_with_vietnamese_marks(built, 
         server.server_close()
     assert float(style[0].removesuffix("px")) >= 15
     assert "mono" not in style[1].lower() and "sans-serif" in style[1]
+
+
+@pytest.mark.parametrize("text, line, says", [
+    ("id: A1\rname:\r  vi: Giờ mở cửa: 8h\r", 3, "ngoặc kép"),  # line breaks of an old Mac editor
+    ("body:\n  vi: |\n    \tmã nguồn dán từ Word\nslug: a: b\n", 4, "ngoặc kép"),  # a Tab inside a text is text
+])
+def test_the_advice_is_about_the_line_the_parser_stopped_at(text: str, line: int, says: str) -> None:
+    from generator.messages import use_language
+
+    use_language("vi")
+    with pytest.raises(YamlProblem) as raised:
+        parse_yaml(text)
+    assert (raised.value.line, says in raised.value.message, "Tab" in raised.value.message) == (line, True, False)
+
+
+def rename_and_reuse(project: Path) -> None:
+    """Đền Trần Hưng Đạo's page gets a longer address, and its old address goes to another temple, with its own id."""
+    old = (project / "sites" / "den-tran-hung-dao.yaml").read_text(encoding="utf-8")
+    (project / "sites" / "den-tran-hung-dao.yaml").unlink()
+    (project / "sites" / "den-tran-hung-dao-yen-giang.yaml").write_text(
+        old.replace("slug: den-tran-hung-dao\n", "slug: den-tran-hung-dao-yen-giang\n"), encoding="utf-8")
+    other = re.sub(r"(?m)^id: .*$", "id: HLTHD1", old).replace("lat: 20.9388", "lat: 21.1900")
+    (project / "sites" / "den-tran-hung-dao.yaml").write_text(other.replace("vi: Đền Trần Hưng Đạo\n",
+                                                                            "vi: Đền Trần Hưng Đạo Hạ Long\n", 1),
+                                                              encoding="utf-8")
+
+
+def test_a_page_renamed_and_its_old_address_reused_passes_once_built_before(project: Path,
+                                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--root", str(project)]) == 0  # the last build remembers where each plaque led
+    rename_and_reuse(project)
+    assert main(["--root", str(project), "check"]) == 0, capsys.readouterr().err
+
+
+def test_a_page_renamed_and_its_old_address_reused_without_history_asks_where_the_plaques_stand(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rename_and_reuse(project)
+    code, err = check(project, capsys, lang="en")
+    assert code == 1
+    (problem,) = problem_lines(err)
+    assert problem.startswith("sites/den-tran-hung-dao-yen-giang.yaml:") and "Where do they stand?" in problem
+    registered = re.search(r"'(- \{id: YGTHD1, slug: den-tran-hung-dao-yen-giang, issued: [0-9-]+\})'", problem).group(1)
+    with (project / "plaques.yaml").open("a", encoding="utf-8") as registry:
+        registry.write(registered + "\n")  # the second way out: the plaques stand at this site
+    assert check(project, capsys)[0] == 0
+
+
+def test_an_id_for_a_slug_that_is_no_page_address_is_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--root", str(project), "id", "Đình Yên"]) == 1
+    assert "not a valid page address" in capsys.readouterr().err

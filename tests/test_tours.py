@@ -170,14 +170,6 @@ def test_a_panorama_that_is_not_two_to_one_is_named_with_its_line(project: Path,
     assert re.search(rf"^{re.escape(SITE)}:{line}:\d+: panoramas\[0\]\.file: .*1600 × 1067", err, re.M), err
 
 
-def test_subtitles_that_are_not_webvtt_are_named(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (project / "media" / "den-xa-tac" / "phu-de-en.vtt").write_text("WEBVTT\n\n00:00:04.000 --> 00:00:01.000\nHello\n",
-                                                                    encoding="utf-8")
-    assert main(["--root", str(project), "check"]) == 1
-    err = capsys.readouterr().err
-    assert re.search(rf"^{re.escape(SITE)}:\d+:\d+: video\.file: .*phu-de-en\.vtt.*line 3", err, re.M), err
-
-
 def test_the_translation_report_counts_missing_subtitles_and_scene_titles(project: Path) -> None:
     edit(project, "    zh: den-xa-tac/phu-de-zh.vtt\n", "")
     edit(project, "      zh: 庙门（360°示意图）\n", "")
@@ -188,18 +180,17 @@ def test_the_translation_report_counts_missing_subtitles_and_scene_titles(projec
     assert "video.subtitles" not in rows["den-xa-tac"]["en"].missing
 
 
-def test_the_viewer_is_published_under_hashed_names_and_videos_are_never_stored_offline(built) -> None:
+def test_the_viewer_is_published_under_hashed_names_and_area_saves_leave_videos_out(built) -> None:
     assets = sorted(path.name for path in (Path(built.output) / "assets").glob("pannellum.*"))
     assert len(assets) == 2 and all(re.fullmatch(r"pannellum\.[0-9a-f]{8}\.min\.(js|css)", name) for name in assets)
     assert not list(Path(built.output).rglob("node_modules"))
-    worker = (Path(built.output) / "sw.js").read_text(encoding="utf-8")
-    assert 'if (url.pathname.endsWith(".mp4")) return;' in worker
     lists = [json.loads(path.read_text(encoding="utf-8")) for path in Path(built.output).glob(f"*/area/*/{OFFLINE_FILE}")]
     assert lists and not [url for area in lists for url in area["urls"] if url.endswith((".mp4", ".vtt"))]
 
 
 def test_a_tour_opened_once_opens_again_without_signal(webgl_browser, base_url: str) -> None:
-    """With the service worker (a phone's own browser): the viewer and the pictures it loaded stay."""
+    """With the service worker (a phone's own browser): the viewer and the pictures it loaded stay; a video is
+    never stored."""
     context = webgl_browser.new_context(viewport=PHONE)
     try:
         page = context.new_page()
@@ -211,6 +202,13 @@ def test_a_tour_opened_once_opens_again_without_signal(webgl_browser, base_url: 
         page.wait_for_selector(".guide-tour-viewer canvas", state="attached")
         page.wait_for_function("() => performance.getEntriesByType('resource').some(e => /equirectangular/.test(e.name))")
         page.wait_for_timeout(500)
+        stored = page.evaluate("""async () => {
+            await fetch(document.querySelector('video source').src);  // what a player would ask for
+            const names = await caches.keys();
+            const kept = await Promise.all(names.map(async n => (await (await caches.open(n)).keys()).map(r => r.url)));
+            return kept.flat();
+        }""")
+        assert [url for url in stored if "equirectangular" in url] and not [url for url in stored if url.endswith(".mp4")]
 
         context.set_offline(True)
         offline = context.new_page()
@@ -225,3 +223,23 @@ def test_a_tour_opened_once_opens_again_without_signal(webgl_browser, base_url: 
         assert offline.is_hidden(".pnlm-error-msg") or not offline.query_selector(".pnlm-error-msg")
     finally:
         context.close()
+
+
+def test_a_broken_poster_or_subtitle_file_is_named_where_the_site_file_names_it(project: Path,
+                                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from PIL import Image
+
+    poster = project / "media" / "den-xa-tac" / "poster.jpg"
+    Image.new("RGB", (854, 480), (90, 60, 30)).save(poster)
+    poster.write_bytes(poster.read_bytes()[:600])  # cut short in the copying
+    line = edit(project, "  illustration: true\npanoramas:", "  poster: den-xa-tac/poster.jpg\n  illustration: true\npanoramas:")
+    (project / "media" / "den-xa-tac" / "phu-de-en.vtt").write_text("WEBVTT\n\n00:00:04.000 --> 00:00:01.000\nHi\n",
+                                                                    encoding="utf-8")
+    assert main(["--root", str(project), "check"]) == 1
+    err = capsys.readouterr().err
+    subtitles = next(n for n, row in enumerate((project / SITE).read_text(encoding="utf-8").splitlines(), 1)
+                     if "en: den-xa-tac/phu-de-en.vtt" in row)
+    poster_problem = rf"^{re.escape(SITE)}:{line}:\d+: video\.poster: media/den-xa-tac/poster\.jpg cannot be used"
+    assert re.search(poster_problem, err, re.M), err
+    assert re.search(rf"^{re.escape(SITE)}:{subtitles}:\d+: video\.subtitles\.en: media/den-xa-tac/phu-de-en\.vtt "
+                     r"cannot be used: .*line 3", err, re.M), err

@@ -34,7 +34,7 @@
       open.hidden = true;
       box.hidden = false;
       return load().then(() => {
-        if (viewer) { viewer.loadScene(scene); return; }
+        if (viewer) { viewer.loadScene(scene); return true; }
         const settings = Object.assign({}, config, { default: Object.assign({}, config.default, { firstScene: scene }) });
         const stage = document.createElement("div");  // Pannellum sizes its container to 100 % of this box
         stage.className = "guide-tour-stage";
@@ -42,13 +42,14 @@
         viewer = window.pannellum.viewer(stage, settings);
         viewer.on("scenechange", show);
         show(scene);
-      }, () => { open.hidden = false; box.hidden = true; loading = null; });
+        return true;
+      }, () => { open.hidden = false; box.hidden = true; loading = null; return false; });
     }
 
     open.addEventListener("click", () => start(config.default.firstScene));
     tour.addEventListener("click", (event) => {
       const go = event.target.closest("[data-guide-go]");
-      if (go) start(go.dataset.guideGo).then(() => show(go.dataset.guideGo));
+      if (go) start(go.dataset.guideGo).then((opened) => { if (opened) show(go.dataset.guideGo); });
     });
   }
 })();
