@@ -468,3 +468,13 @@ def test_a_page_renamed_and_its_old_address_reused_without_history_asks_where_th
 def test_an_id_for_a_slug_that_is_no_page_address_is_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--root", str(project), "id", "Đình Yên"]) == 1
     assert "not a valid page address" in capsys.readouterr().err
+
+
+def test_a_fresh_clone_has_nothing_to_update_in_translations_lock() -> None:
+    """Otherwise the very first build tells a new volunteer that a file changed that she never touched."""
+
+    from generator import translations
+
+    lock = translations.read_lock(ROOT / translations.LOCK_FILE)
+    _report, current = translations.report(load_guide(ROOT), lock)
+    assert current == lock, "run ./guide check and commit translations.lock"
