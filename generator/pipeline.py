@@ -27,16 +27,18 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import addresses, integrity, offline, pages, print_run, registry, search
 from .cache import FileDigests, Store, cache_root, key
 from .files import Busy, Files, WorkTree, exclusive, link_files, link_tree, write_tree
-from .load import Guide, Project, load_guide
-from .media import MediaIndex, media_files, render_media
+from .media.stage import MediaIndex, media_files, render_media
 from .messages import mark, say
-from .mkdocs_build import build_date, build_languages
+from .printing import print_run
 from .problems import GuideError
 from .progress import Progress, Quiet
-from .viewer import viewer_files
+from .source import registry
+from .source.load import Guide, Project, load_guide
+from .web import addresses, integrity, offline, pages, search
+from .web.mkdocs_build import build_date, build_languages
+from .web.viewer import viewer_files
 
 STATIC_DIR = Path(__file__).parent / "static"
 MEDIA_STAGE = mark("photos and audio")

@@ -20,7 +20,7 @@ from typing import Any
 
 from .messages import current_language, use_language
 
-PRELOADED = ["generator.mkdocs_build", "generator.print_run"]
+PRELOADED = ["generator.web.mkdocs_build", "generator.printing.print_run"]
 
 _pool: ProcessPoolExecutor | None = None
 _creating = threading.Lock()

@@ -44,7 +44,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def plaque_font_installed() -> bool:
-    from generator import plaques
+    from generator.printing import plaques
 
     try:
         plaques.font_files()
@@ -76,7 +76,7 @@ def browser():
 
 def served(folder: Path) -> Iterator[str]:
     """The address of `folder` on the project's own static server, for as long as the generator is not closed."""
-    from generator.server import serve_in_background
+    from generator.commands.server import serve_in_background
 
     server = serve_in_background(folder)
     try:

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from generator import pipeline
-from generator.server import serve_in_background
+from generator.commands.server import serve_in_background
 from tests.conftest import require
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from generator import pipeline
-from generator.pages import area_slugs
+from generator.web.pages import area_slugs
 from tests.conftest import ROOT, copy_project
 from tests.test_incremental import cold_build, edit, tree
 from tools.scale_project import make_project

@@ -27,7 +27,7 @@ import pytest
 import yaml
 
 from generator import pipeline
-from generator.server import GuideServer, serve_in_background
+from generator.commands.server import GuideServer, serve_in_background
 from tests.conftest import ROOT, SHARED_CACHE, require
 from tools.scale_project import make_project
 

@@ -169,7 +169,7 @@ def test_previous_site_survives_a_failed_build(project: Path) -> None:
 
 
 def test_committed_schema_matches_the_models() -> None:
-    from generator.schema import SCHEMA_FILE, schema_for
+    from generator.source.schema import SCHEMA_FILE, schema_for
 
     assert (ROOT / SCHEMA_FILE).read_text(encoding="utf-8") == schema_for(ROOT)
     for path in (ROOT / "sites").glob("*.yaml"):

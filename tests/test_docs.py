@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from generator.cache import cache_root
-from generator.cli import COMMANDS, parser
+from generator.commands.cli import COMMANDS, parser
 from tests.conftest import ROOT
 
 DOCS = [ROOT / "README.md", ROOT / "handbook" / "huong-dan.md", ROOT / "handbook" / "volunteer-guide.md"]

@@ -20,8 +20,8 @@ import yaml
 import zxingcpp
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-from generator import plaques, print_run
-from generator.load import load_guide
+from generator.printing import plaques, print_run
+from generator.source.load import load_guide
 from tests.conftest import ROOT, copy_project, require_plaque_font
 
 SIZES = [*plaques.PRESETS, "90x120"]

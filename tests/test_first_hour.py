@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
-from generator.load import load_guide
-from generator.yamlsource import YamlProblem, parse_yaml
+from generator.commands.cli import main
+from generator.source.load import load_guide
+from generator.source.yamlsource import YamlProblem, parse_yaml
 from tests.conftest import ROOT, copy_project
 
 SITE = "sites/den-xa-tac.yaml"
@@ -402,7 +402,7 @@ def test_a_cold_build_says_everything_in_the_volunteers_language(tmp_path: Path)
 def test_the_preview_banner_is_large_and_in_a_font_with_vietnamese_marks(built, browser) -> None:
     import threading
 
-    from generator.server import GuideServer
+    from generator.commands.server import GuideServer
 
     server = GuideServer(("127.0.0.1", 0), built.output)
     server.notice = "sites/den-xa-tac.yaml:3:5: name.vi: vẫn còn chữ mẫu (TODO) của tệp mới; hãy viết nội dung thật"
@@ -473,7 +473,7 @@ def test_an_id_for_a_slug_that_is_no_page_address_is_refused(project: Path, caps
 def test_a_fresh_clone_has_nothing_to_update_in_translations_lock() -> None:
     """Otherwise the very first build tells a new volunteer that a file changed that she never touched."""
 
-    from generator import translations
+    from generator.source import translations
 
     lock = translations.read_lock(ROOT / translations.LOCK_FILE)
     _report, current = translations.report(load_guide(ROOT), lock)

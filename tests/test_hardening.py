@@ -18,11 +18,14 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from PIL import Image
 
-from generator import media, model, pipeline, plaques
-from generator.cli import main
-from generator.model import MAX_TEXT
+from generator import pipeline
+from generator.commands.cli import main
+from generator.media import stage
+from generator.printing import plaques
 from generator.problems import GuideError
-from generator.yamlsource import YamlProblem, parse_yaml
+from generator.source import model
+from generator.source.model import MAX_TEXT
+from generator.source.yamlsource import YamlProblem, parse_yaml
 from tests.conftest import ROOT, copy_project, require_plaque_font
 
 SAMPLE = "sites/cot-moc-1368.yaml"
@@ -303,7 +306,7 @@ def test_photo_metadata_is_never_published(tmp_path: Path) -> None:
         assert original.info["comment"] and original.getexif() and original.info.get("xmp")
 
     from generator.cache import FileDigests, Store
-    rendered = media.render_image(source, tmp_path / "cache", FileDigests(Store(tmp_path)))
+    rendered = stage.render_image(source, tmp_path / "cache", FileDigests(Store(tmp_path)))
 
     for variant in (*rendered.webp, rendered.jpeg):
         data = (tmp_path / "cache" / Path(variant.path).name).read_bytes()
@@ -350,7 +353,7 @@ def test_narration_is_parsed_only_as_its_name_says_and_within_the_limits(
 
 
 def test_every_audio_suffix_has_its_own_parser() -> None:
-    assert tuple(media.AUDIO_FORMATS) == model.AUDIO_SUFFIXES
+    assert tuple(stage.AUDIO_FORMATS) == model.AUDIO_SUFFIXES
     assert set(model.IMAGE_FORMATS.values()) == {"JPEG", "PNG", "WEBP", "HEIF"}
 
 
@@ -361,7 +364,7 @@ def test_every_audio_suffix_has_its_own_parser() -> None:
     ("#%?.MP3", "audio.mp3"),
 ])
 def test_published_audio_names_need_no_escaping(name: str, published: str) -> None:
-    assert media.url_safe_name(name) == published
+    assert stage.url_safe_name(name) == published
 
 
 @pytest.fixture(scope="module")
@@ -440,7 +443,7 @@ def test_an_organisation_the_plaque_font_cannot_print_is_refused(project: Path,
 
 def test_every_sample_name_is_printable() -> None:
     require_plaque_font()
-    from generator.load import load_guide
+    from generator.source.load import load_guide
     for site in load_guide(ROOT).sites:
         for name in site.name.values():
             assert plaques.unprintable(name) == [], name

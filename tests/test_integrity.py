@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import integrity, pipeline
-from generator.cli import main
+from generator import pipeline
+from generator.commands.cli import main
+from generator.web import integrity
 from tests.test_build import SITE_URL
 
 

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import integrity, pipeline, registry
+from generator import pipeline
+from generator.source import registry
+from generator.web import integrity
 from tests.conftest import ROOT
 from tests.test_build import SITE_URL
 

@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from generator import lunar
-from generator.lunar import gregorian_date, leap_month, next_dates, yearly_dates
+from generator.web import lunar
+from generator.web.lunar import gregorian_date, leap_month, next_dates, yearly_dates
 
 D = datetime.date
 

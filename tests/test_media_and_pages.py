@@ -13,9 +13,11 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from PIL import Image
 
-from generator import i18n, media, pages
+from generator import i18n
 from generator.cache import FileDigests, Store
-from generator.load import load_guide
+from generator.media import stage
+from generator.source.load import load_guide
+from generator.web import pages
 from tests.conftest import ROOT
 
 
@@ -33,12 +35,12 @@ def test_variants_sizes_formats_and_metadata(tmp_path: Path) -> None:
     photo_with_gps(source)
     assert Image.open(source).getexif()  # the input really carries metadata
 
-    rendered = media.render_image(source, tmp_path / "cache", FileDigests(Store(tmp_path)))
+    rendered = stage.render_image(source, tmp_path / "cache", FileDigests(Store(tmp_path)))
 
     # Orientation applied: a 2000x1500 photo tagged "rotate 90°" is 1500 wide.
     assert (rendered.width, rendered.height) == (1500, 2000)
     widths = [variant.width for variant in rendered.webp]
-    assert widths == sorted(widths) and widths[-1] == media.WIDTHS[-1] and set(widths) <= {*media.WIDTHS, 1500}
+    assert widths == sorted(widths) and widths[-1] == stage.WIDTHS[-1] and set(widths) <= {*stage.WIDTHS, 1500}
     for variant in (*rendered.webp, rendered.jpeg):
         with Image.open(tmp_path / "cache" / Path(variant.path).name) as image:
             assert image.format == ("WEBP" if variant.path.endswith(".webp") else "JPEG")
@@ -51,15 +53,15 @@ def test_variants_sizes_formats_and_metadata(tmp_path: Path) -> None:
 def test_names_change_with_content_and_cache_is_reused(tmp_path: Path) -> None:
     source = tmp_path / "photo.jpg"
     photo_with_gps(source, (800, 600))
-    first = media.render_image(source, tmp_path / "cache", FileDigests(Store(tmp_path)))
+    first = stage.render_image(source, tmp_path / "cache", FileDigests(Store(tmp_path)))
     mtime = (tmp_path / "cache" / Path(first.jpeg.path).name).stat().st_mtime_ns
 
-    again = media.render_image(source, tmp_path / "cache", FileDigests(Store(tmp_path)))
+    again = stage.render_image(source, tmp_path / "cache", FileDigests(Store(tmp_path)))
     assert again == first
     assert (tmp_path / "cache" / Path(first.jpeg.path).name).stat().st_mtime_ns == mtime  # not re-encoded
 
     Image.new("RGB", (800, 600), (200, 10, 10)).save(source, "JPEG")
-    changed = media.render_image(source, tmp_path / "cache", FileDigests(Store(tmp_path)))
+    changed = stage.render_image(source, tmp_path / "cache", FileDigests(Store(tmp_path)))
     assert changed.jpeg.path != first.jpeg.path
     widths = [v.width for v in changed.webp]
     assert widths == sorted(widths) and widths[0] == 480 and widths[-1] == 800  # never enlarged past the original
@@ -69,7 +71,7 @@ def test_corrupt_and_unsupported_images_raise(tmp_path: Path) -> None:
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff\xe0 truncated")
     with pytest.raises((OSError, ValueError)):
-        media.render_image(broken, tmp_path / "cache", FileDigests(Store(tmp_path)))
+        stage.render_image(broken, tmp_path / "cache", FileDigests(Store(tmp_path)))
 
 
 def test_nearby_sites_are_sorted_by_real_distance() -> None:
@@ -124,7 +126,7 @@ def test_image_upload_of_non_image_is_reported(tmp_path: Path) -> None:
     fake = tmp_path / "x.png"
     fake.write_bytes(io.BytesIO(b"GIF89a not an image").getvalue())
     with pytest.raises((OSError, ValueError)):
-        media.render_image(fake, tmp_path / "cache", FileDigests(Store(tmp_path)))
+        stage.render_image(fake, tmp_path / "cache", FileDigests(Store(tmp_path)))
 
 
 def test_nearby_search_equals_comparing_every_pair() -> None:

@@ -12,7 +12,7 @@ import yaml
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from generator.server import serve_in_background
+from generator.commands.server import serve_in_background
 from tests.conftest import ROOT, require
 
 CHROMIUM = Path("/usr/bin/chromium")

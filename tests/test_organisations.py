@@ -17,7 +17,7 @@ import yaml
 import zxingcpp
 
 from generator import pipeline
-from generator.cli import main
+from generator.commands.cli import main
 from tests.conftest import ROOT
 
 CONFIG = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))

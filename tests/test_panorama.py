@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from generator import panorama
 from generator.cache import FileDigests, Store
-from generator.media import Unusable
+from generator.media import panorama
+from generator.media.stage import Unusable
 
 # Pannellum 2.5.6 (github.com/mpetroff/pannellum, src/js/libpannellum.js): the equirectangular shader maps
 # yaw λ to the column (λ = 0 in the middle, growing to the right) and pitch φ to the row (+90° on top); the

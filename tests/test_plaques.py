@@ -10,8 +10,8 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from generator import plaques, qr
-from generator.cli import main
+from generator.commands.cli import main
+from generator.printing import plaques, qr
 from tests.conftest import require_plaque_font
 
 URL = "HTTPS://HERITAGE.EXAMPLE.VN/Q/YGTHD1"

@@ -14,7 +14,7 @@ import zxingcpp
 from fontTools.cffLib import CFFFontSet
 from fontTools.ttLib import TTFont
 
-from generator import plaques
+from generator.printing import plaques
 from tests.conftest import require
 
 BASE = "HTTPS://HERITAGE.EXAMPLE.VN/Q/"

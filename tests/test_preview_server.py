@@ -21,8 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, integrity, pipeline
-from generator.server import GuideServer, make_server, serve_in_background
+from generator import pipeline
+from generator.commands import cli
+from generator.commands.server import GuideServer, make_server, serve_in_background
+from generator.web import integrity
 from tests.conftest import ROOT
 from tests.test_build import SITE_URL
 from tests.test_volunteer import free_port, wait_for

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
-from generator.cli import main
+from generator.commands.cli import main
 
 LANGUAGES = ("vi", "en", "zh")
 
@@ -123,8 +123,8 @@ def test_plaque_base_must_be_a_folder_of_its_own(project: Path, capsys: pytest.C
 
 
 def test_default_plaque_address_keeps_the_case_of_a_site_path(project: Path) -> None:
-    from generator import addresses
-    from generator.load import load_guide
+    from generator.source.load import load_guide
+    from generator.web import addresses
 
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8").replace("site_url: https://heritage.example.vn/", "site_url: https://u.github.io/Repo/")

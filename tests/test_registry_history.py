@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import pipeline, registry
-from generator.cli import main
+from generator import pipeline
+from generator.commands.cli import main
+from generator.source import registry
 from tests.conftest import ROOT, copy_project
 from tests.test_registry import append_to_registry, redirect_target
 

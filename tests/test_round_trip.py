@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
-from generator.load import load_guide
+from generator.commands.cli import main
+from generator.source.load import load_guide
 from tests.conftest import ROOT
 
 SITE = "sites/den-xa-tac.yaml"

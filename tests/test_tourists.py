@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from generator import pipeline
-from generator.server import serve_in_background
+from generator.commands.server import serve_in_background
 from tests.conftest import ROOT, copy_project
 
 PHONE = {"width": 390, "height": 844}

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import panorama, pipeline, translations, video
-from generator.cli import main
-from generator.load import load_guide
-from generator.pages import OFFLINE_FILE
+from generator import pipeline
+from generator.commands.cli import main
+from generator.media import panorama, video
+from generator.source import translations
+from generator.source.load import load_guide
+from generator.web.pages import OFFLINE_FILE
 from tests.conftest import CHROMIUM_ARGS, chromium, copy_project, served
 
 SITE = "sites/den-xa-tac.yaml"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
+from generator.commands.cli import main
 
 SAMPLE = "sites/cot-moc-1368.yaml"
 OTHER = "sites/den-xa-tac.yaml"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from generator import video
 from generator.cache import FileDigests, Store
-from generator.media import Unusable
+from generator.media import video
+from generator.media.stage import Unusable
 from tests.conftest import require
 
 

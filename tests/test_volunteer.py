@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import translations
-from generator.cli import main
-from generator.load import load_guide
+from generator.commands.cli import main
+from generator.source import translations
+from generator.source.load import load_guide
 from tests.conftest import ROOT
 
 

@@ -18,7 +18,8 @@ import pypdfium2
 import pytest
 import yaml
 
-from generator import qr, registry
+from generator.printing import qr
+from generator.source import registry
 from tests.conftest import ROOT, SHARED_CACHE, copy_project, require, require_plaque_font
 
 WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"

@@ -38,8 +38,8 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=480, choices=[480, 720], help="published video lines")
     args = parser.parse_args()
 
-    from generator import panorama, video
     from generator.cache import FileDigests, Store
+    from generator.media import panorama, video
 
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)

@@ -45,8 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator import pipeline  # noqa: E402
-from generator.load import Guide  # noqa: E402
-from generator.server import GuideServer, serve_in_background  # noqa: E402
+from generator.commands.server import GuideServer, serve_in_background  # noqa: E402
+from generator.source.load import Guide  # noqa: E402
 from tools.scale_project import make_project  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

@@ -54,7 +54,7 @@ def peak_megabytes() -> float:
 def render(source: Path) -> None:
     """In the child process: render from an empty cache, print seconds and peak memory."""
     from generator.cache import FileDigests, Store
-    from generator.panorama import render_panorama
+    from generator.media.panorama import render_panorama
 
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()

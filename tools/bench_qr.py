@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from generator import addresses, plaques, qr  # noqa: E402 - needs the repository on sys.path
-from generator.load import load_guide  # noqa: E402
+from generator.printing import plaques, qr  # noqa: E402 - needs the repository on sys.path
+from generator.source.load import load_guide  # noqa: E402
+from generator.web import addresses  # noqa: E402
 
 LEVELS = tuple(qr.ERROR_LEVELS)
 PRINT_LEVEL = "Q"

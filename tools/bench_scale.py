@@ -48,12 +48,12 @@ from PIL import Image, ImageOps
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import media  # noqa: E402
+from generator.media import stage  # noqa: E402
 from tools.scale_project import ScaleProject, edit_summary, make_project, replace_photo  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 BUILD_DIR = ".build"  # everything the build keeps between runs (project-relative)
-MEDIA_CACHE = ".build/cache/media"  # the one cache "cold, photos cached" keeps; generator/media.py, pipeline.py
+MEDIA_CACHE = ".build/cache/media"  # the one cache "cold, photos cached" keeps; generator/media/stage.py, pipeline.py
 ALL_CACHES = ".build/cache"  # generator/cache.py cache_root: pages are rebuilt from nothing, plaques and photos not
 PAGES_ONLY = "pages only, cold (photos and plaques cached)"
 OUTPUT_DIR = "site"
@@ -340,18 +340,18 @@ def measure_serve(project: ScaleProject) -> float | str:
 # --- the encoder floor ----------------------------------------------------------------------------------------
 
 def webp_method() -> tuple[int, str]:
-    """The WebP `method` generator/media.py encodes with, and where that number came from."""
-    if hasattr(media, "WEBP_METHOD"):
-        return int(media.WEBP_METHOD), "generator.media.WEBP_METHOD"
-    found = re.search(r"method\s*=\s*(\d+)", inspect.getsource(media))
+    """The WebP `method` generator/media/stage.py encodes with, and where that number came from."""
+    if hasattr(stage, "WEBP_METHOD"):
+        return int(stage.WEBP_METHOD), "generator.media.stage.WEBP_METHOD"
+    found = re.search(r"method\s*=\s*(\d+)", inspect.getsource(stage))
     if found:
-        return int(found[1]), "read from generator/media.py source (not a constant there)"
-    return 4, "assumed (not found in generator/media.py)"
+        return int(found[1]), "read from generator/media/stage.py source (not a constant there)"
+    return 4, "assumed (not found in generator/media/stage.py)"
 
 
 def variant_widths(width: int) -> list[int]:
-    """The WebP widths media.py makes for a photo this wide (its `_widths`)."""
-    return sorted({w for w in media.WIDTHS if w < width} | {min(width, media.WIDTHS[-1])})
+    """The WebP widths stage.py makes for a photo this wide (its `_widths`)."""
+    return sorted({w for w in stage.WIDTHS if w < width} | {min(width, stage.WIDTHS[-1])})
 
 
 def encode_floor(path: Path, method: int) -> dict[str, tuple[float, int]]:
@@ -364,9 +364,9 @@ def encode_floor(path: Path, method: int) -> dict[str, tuple[float, int]]:
     timings["decode"] = (time.process_time() - cpu, 0)
     widths = variant_widths(picture.width)
     for width in widths:
-        timings[f"webp {width}"] = _encode(picture, width, "WEBP", quality=media.WEBP_QUALITY, method=method)
-    fallback = max((w for w in widths if w <= media.FALLBACK_WIDTH), default=widths[0])
-    timings[f"jpeg {fallback}"] = _encode(picture, fallback, "JPEG", quality=media.JPEG_QUALITY, optimize=True,
+        timings[f"webp {width}"] = _encode(picture, width, "WEBP", quality=stage.WEBP_QUALITY, method=method)
+    fallback = max((w for w in widths if w <= stage.FALLBACK_WIDTH), default=widths[0])
+    timings[f"jpeg {fallback}"] = _encode(picture, fallback, "JPEG", quality=stage.JPEG_QUALITY, optimize=True,
                                           progressive=True)
     timings["cpu"] = (time.process_time() - cpu, 0)
     return timings
@@ -409,7 +409,7 @@ def encoder_floor(project: ScaleProject) -> EncoderFloor:
 
 def _search_plugin(language: str) -> dict:
     """The search settings the guide uses for this language (its word separator for Chinese)."""
-    separators = getattr(importlib.import_module("generator.mkdocs_build"), "SEARCH_SEPARATORS", {})
+    separators = getattr(importlib.import_module("generator.web.mkdocs_build"), "SEARCH_SEPARATORS", {})
     search: dict = {"lang": [language]}
     if language in separators:
         search["separator"] = separators[language]
@@ -577,8 +577,8 @@ def variant_table(scale: Scale) -> str:
     """Mean time and size per variant, to judge which variants earn their cost."""
     assert scale.floor is not None
     lines = [f"Variants, {scale.project.sites} sites (mean over {min(FLOOR_PHOTOS, scale.project.photos)} photos, "
-             f"WebP quality {media.WEBP_QUALITY} method {scale.floor.method} [{scale.floor.method_source}], "
-             f"JPEG quality {media.JPEG_QUALITY}; resize included):", "",
+             f"WebP quality {stage.WEBP_QUALITY} method {scale.floor.method} [{scale.floor.method_source}], "
+             f"JPEG quality {stage.JPEG_QUALITY}; resize included):", "",
              "| variant | CPU ms | KB |", "|---|---:|---:|"]
     for name, (seconds, size) in scale.floor.variants.items():
         lines.append(f"| {name} | {seconds * 1000:.0f} | {size / 1024:.0f} |" if size else f"| {name} | {seconds * 1000:.0f} | |")

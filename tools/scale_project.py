@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
-from generator.model import CATEGORIES
+from generator.source.model import CATEGORIES
 
 REPO = Path(__file__).resolve().parent.parent
 PHOTO_SIZE = (2000, 1500)

@@ -1,5 +1,5 @@
 /* The search page. Nothing is downloaded until the visitor starts typing; then one small index of
-   the sites' names, areas and kinds (generator/search.py), and for the results shown their summaries.
+   the sites' names, areas and kinds (generator/web/search.py), and for the results shown their summaries.
    Matching ignores case and Vietnamese tones (`den tran hung dao` finds Đền Trần Hưng Đạo), finds
    Chinese by any run of characters, and when nothing is found corrects one mistyped letter in a
    longer word against the words of the index. */

@@ -33,9 +33,9 @@ from fpdf.enums import PathPaintRule
 from fpdf.fonts import SubsetMap, TTFFont
 from PIL import Image
 
+from ..i18n import Translator, _
+from ..messages import say
 from . import qr
-from .i18n import Translator, _
-from .messages import say
 
 MM_PER_INCH = 25.4
 PT_PER_MM = 72 / MM_PER_INCH

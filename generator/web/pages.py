@@ -25,9 +25,9 @@ from babel.units import format_unit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from . import safe_markdown
-from .cache import key
-from .i18n import (
+from .. import safe_markdown
+from ..cache import key
+from ..i18n import (
     Translator,
     _,
     babel_locale,
@@ -38,11 +38,11 @@ from .i18n import (
     og_locale,
     without_marks,
 )
-from .load import Guide, area_key
+from ..media.stage import MediaIndex, RenderedAudio, RenderedImage, tour_key, video_key
+from ..source.load import Guide, area_key
+from ..source.model import Site, Video
 from .lunar import next_dates
 from .maps import map_links
-from .media import MediaIndex, RenderedAudio, RenderedImage, tour_key, video_key
-from .model import Site, Video
 from .viewer import viewer_files
 
 FastDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: the pure-Python emitter was a third of the page time

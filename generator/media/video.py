@@ -26,11 +26,11 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from .cache import FileDigests
-from .files import write_atomically
-from .media import MB, OUTPUT_FOLDER, Unusable, _check_bytes, _open_image
-from .messages import mark, say
-from .model import MAX_IMAGE_BYTES, SUBTITLE_SUFFIXES, VIDEO_SUFFIXES
+from ..cache import FileDigests
+from ..files import write_atomically
+from ..messages import mark, say
+from ..source.model import MAX_IMAGE_BYTES, SUBTITLE_SUFFIXES, VIDEO_SUFFIXES
+from .stage import MB, OUTPUT_FOLDER, Unusable, _check_bytes, _open_image
 
 # Limits of an overview video (README states them): a few minutes is what a visitor watches at a gate.
 MAX_VIDEO_BYTES = 500 * MB

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from .messages import mark, say
+from ..messages import mark, say
 
 FieldPath = tuple[str | int, ...]
 FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml, when PyYAML was built with it

@@ -15,15 +15,16 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from . import addresses, plaques, qr
-from .cache import Store, content_digest, key
-from .i18n import without_marks
-from .load import Guide, area_key
-from .messages import mark, say
-from .model import Site
-from .problems import GuideError
-from .progress import Progress
-from .workers import in_volunteer_language, process_pool
+from ..cache import Store, content_digest, key
+from ..i18n import without_marks
+from ..messages import mark, say
+from ..problems import GuideError
+from ..progress import Progress
+from ..source.load import Guide, area_key
+from ..source.model import Site
+from ..web import addresses
+from ..workers import in_volunteer_language, process_pool
+from . import plaques, qr
 
 T = TypeVar("T")
 DEFAULT_PRESET = "a6"

@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..messages import mark, say
 from .load import Guide
-from .messages import mark, say
 from .model import Site
 
 LOCK_FILE = "translations.lock"

@@ -24,10 +24,10 @@ from pathlib import Path
 
 from pydantic import ValidationError, model_validator
 
+from ..messages import say
+from ..problems import GuideError, Problem
 from .load import Guide, Project, SiteFile, load_guide, problems_from
-from .messages import say
 from .model import PlaqueId, Slug, Strict
-from .problems import GuideError, Problem
 from .yamlsource import YamlProblem, load_yaml
 
 SNAPSHOT_FILE = ".guide-registry.json"  # in a built site: the registry lines and plaque places it was built with

@@ -24,8 +24,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .messages import say
-from .problems import GuideError, Problem
+from ..messages import say
+from ..problems import GuideError, Problem
 
 __all__ = ["check", "verify"]
 

@@ -7,10 +7,10 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from .messages import say
-from .problems import GuideError
+from ..messages import say
+from ..problems import GuideError
 
-TOOL_ROOT = Path(__file__).resolve().parent.parent  # node_modules/ is the tool's, beside build.py, whatever --root is
+TOOL_ROOT = Path(__file__).resolve().parents[2]  # node_modules/ is the tool's, beside build.py, whatever --root is
 PACKAGE = Path("node_modules") / "pannellum" / "build"
 FILES = {"js": "pannellum.js", "css": "pannellum.css"}
 

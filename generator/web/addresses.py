@@ -13,10 +13,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
+from ..i18n import html_lang
+from ..messages import say
+from ..source.load import Guide
 from .csp import with_policy
-from .i18n import html_lang
-from .load import Guide
-from .messages import say
 from .pages import area_page, area_slugs, relative, render_template, site_path
 
 ROOT_NAMES = ("media", "plaques", "assets", "search", "index.html", "404.html", "sitemap.xml", "robots.txt", "sw.js")

@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .cache import FileDigests
-from .files import write_atomically
-from .media import MB, OUTPUT_FOLDER, Unusable, Variant, _check_bytes
-from .messages import mark, say
-from .model import IMAGE_FORMATS
+from ..cache import FileDigests
+from ..files import write_atomically
+from ..messages import mark, say
+from ..source.model import IMAGE_FORMATS
+from .stage import MB, OUTPUT_FOLDER, Unusable, Variant, _check_bytes
 
 # Limits of a panorama (README states them): 72-megapixel 360° cameras are accepted, memory stays under 700 MB.
 MAX_PANORAMA_BYTES = 60 * MB

@@ -11,11 +11,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import pipeline, preview, print_run, registry, scaffold, translations
-from .messages import VOLUNTEER_LANGUAGES, say, system_language, use_language
-from .model import CATEGORIES, CATEGORY_NAMES_VI
-from .problems import GuideError
-from .progress import Progress
+from .. import pipeline
+from ..messages import VOLUNTEER_LANGUAGES, say, system_language, use_language
+from ..printing import print_run
+from ..problems import GuideError
+from ..progress import Progress
+from ..source import registry, translations
+from ..source.model import CATEGORIES, CATEGORY_NAMES_VI
+from . import preview, scaffold
 
 REPORT_FILE = "translation-report.html"
 

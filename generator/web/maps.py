@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from .i18n import _
+from ..i18n import _
 
 BAIDU_SOURCE = "webapp.quangninh.heritageguide"  # Baidu's URI API asks every caller to name itself
 

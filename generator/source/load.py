@@ -15,11 +15,11 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ValidationError
 
-from . import plaques
-from .cache import FileDigests, Store, cache_root, key
-from .messages import mark, say
+from ..cache import FileDigests, Store, cache_root, key
+from ..messages import mark, say
+from ..printing import plaques
+from ..problems import GuideError, Problem, display_path
 from .model import MAX_NESTING, MAX_SITE_FILE_BYTES, Context, Settings, Site
-from .problems import GuideError, Problem, display_path
 from .yamlsource import FieldPath, Located, YamlProblem, field_name, load_yaml, too_large_message
 
 SITE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~:%/-]*)?")

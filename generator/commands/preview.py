@@ -16,10 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from stat import S_ISREG
 
-from . import pipeline
-from .load import Project
-from .messages import say
-from .problems import GuideError
+from .. import pipeline
+from ..messages import say
+from ..problems import GuideError
+from ..source.load import Project
 from .server import GuideServer, serve_in_background
 
 WATCHED = ("sites", "media", "mkdocs.yml", "plaques.yaml")

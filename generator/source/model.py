@@ -24,9 +24,9 @@ from pydantic import (
     model_validator,
 )
 
-from . import safe_markdown
-from .i18n import without_marks
-from .messages import mark, say
+from .. import safe_markdown
+from ..i18n import without_marks
+from ..messages import mark, say
 
 CATEGORIES = (
     "temple",

@@ -34,13 +34,13 @@ from mutagen.oggvorbis import OggVorbis
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
-from .cache import FileDigests
-from .files import write_atomically
-from .load import Guide, SiteFile, field_name
-from .messages import mark, say
-from .model import IMAGE_FORMATS, MAX_AUDIO_BYTES, MAX_AUDIO_SECONDS, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, Video
-from .problems import GuideError, Problem
-from .yamlsource import FieldPath
+from ..cache import FileDigests
+from ..files import write_atomically
+from ..messages import mark, say
+from ..problems import GuideError, Problem
+from ..source.load import Guide, SiteFile, field_name
+from ..source.model import IMAGE_FORMATS, MAX_AUDIO_BYTES, MAX_AUDIO_SECONDS, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, Video
+from ..source.yamlsource import FieldPath
 
 if TYPE_CHECKING:
     from .panorama import RenderedPanorama

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..media.stage import MediaIndex, RenderedAudio, RenderedImage, tour_key, video_key
+from ..source.load import Guide
+from ..source.model import Site
 from .addresses import plaque_folder
-from .load import Guide
-from .media import MediaIndex, RenderedAudio, RenderedImage, tour_key, video_key
-from .model import Site
 from .pages import NEAR_FILE, TOUR_SCRIPT, area_page, group_areas, near_list, offline_list, site_path
 
 NEAR_SCRIPT = "assets/near.js"  # shared by every language; loaded by guide.js when "near me" is tapped

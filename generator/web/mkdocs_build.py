@@ -1,7 +1,7 @@
 """Write stage for pages: one Material for MkDocs build per language, run in parallel processes.
 
 Each language gets its own `theme.language` and navigation (see research: one build per language keeps
-a switcher that stays on the page). Search is the guide's own (generator/search.py), so Material's
+a switcher that stays on the page). Search is the guide's own (generator/web/search.py), so Material's
 search plugin is off. The volunteers' mkdocs.yml is the base; the keys the guide manages are set here.
 """
 
@@ -21,17 +21,17 @@ from typing import Any
 import yaml
 from markupsafe import escape
 
-from .cache import key
-from .files import replace_file, write_atomically
-from .i18n import Translator, _, html_lang, language_name
-from .load import Guide
-from .messages import mark, say
+from ..cache import key
+from ..files import replace_file, write_atomically
+from ..i18n import Translator, _, html_lang, language_name
+from ..messages import mark, say
+from ..problems import GuideError
+from ..progress import Progress
+from ..source.load import Guide
+from ..workers import process_pool
 from .pages import PlannedPage, footer
-from .problems import GuideError
-from .progress import Progress
-from .workers import process_pool
 
-THEME_DIR = Path(__file__).parent / "theme"
+THEME_DIR = Path(__file__).parent.parent / "theme"
 HOOKS_FILE = Path(__file__).parent / "mkdocs_hooks.py"
 
 

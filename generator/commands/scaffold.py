@@ -8,11 +8,11 @@ from pathlib import Path
 
 import yaml
 
-from .load import Project
-from .messages import say
-from .model import ID_PATTERN, category_key, category_list, check_slug
-from .pages import render_template
-from .problems import GuideError
+from ..messages import say
+from ..problems import GuideError
+from ..source.load import Project
+from ..source.model import ID_PATTERN, category_key, category_list, check_slug
+from ..web.pages import render_template
 
 
 def used_ids(project: Project) -> set[str]:

@@ -16,10 +16,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from .cache import key
-from .files import Files
-from .i18n import Translator, _
-from .load import Guide
+from ..cache import key
+from ..files import Files
+from ..i18n import Translator, _
+from ..source.load import Guide
 from .pages import (
     CATEGORY_LABELS,
     LanguagePages,

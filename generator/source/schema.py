@@ -1,6 +1,6 @@
 """JSON Schema of the site file, generated from the models, for editors (VS Code YAML extension).
 
-    python -m generator.schema     # writes schema/site.schema.json
+    python -m generator.source.schema     # writes schema/site.schema.json
 """
 
 from __future__ import annotations

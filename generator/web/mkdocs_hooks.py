@@ -15,7 +15,7 @@ from jinja2 import FileSystemBytecodeCache
 from mkdocs.plugins import event_priority
 
 from generator.cache import cache_root
-from generator.csp import with_policy
+from generator.web.csp import with_policy
 
 _html: dict[str, str] = {}
 
@@ -37,7 +37,7 @@ TOGGLE_AUTOCOMPLETE = re.compile(r'(<input class="md-toggle"[^>]*?) autocomplete
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
-    """Every page gets its Content-Security-Policy (generator/csp.py). Material's hidden checkbox
+    """Every page gets its Content-Security-Policy (generator/web/csp.py). Material's hidden checkbox
     toggles lose `autocomplete`, which HTML allows only on text-like inputs (the Nu checker's only
     errors on a guide page); without it nothing changes for a visitor."""
     return with_policy(TOGGLE_AUTOCOMPLETE.sub(r"\1", output))

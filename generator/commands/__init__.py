@@ -1,0 +1,1 @@
+"""The command line and the preview: thin layers over the stages."""

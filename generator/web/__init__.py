@@ -1,0 +1,1 @@
+"""Render stage, web: pages per language, search, offline lists, addresses, the MkDocs build and its checks."""
