@@ -245,3 +245,12 @@ def test_a_broken_poster_or_subtitle_file_is_named_where_the_site_file_names_it(
     assert re.search(poster_problem, err, re.M), err
     assert re.search(rf"^{re.escape(SITE)}:{subtitles}:\d+: video\.subtitles\.en: media/den-xa-tac/phu-de-en\.vtt "
                      r"cannot be used: .*line 3", err, re.M), err
+
+
+def test_the_viewers_own_words_are_in_the_readers_language(built) -> None:
+    page = (Path(built.output) / "zh" / "den-xa-tac" / "index.html").read_text(encoding="utf-8")
+    config = json.loads(re.search(r'<script type="application/json" class="guide-tour-config">(.*?)</script>', page, re.S)[1])
+    words = config["default"]["strings"]
+    assert set(words) >= {"loadingLabel", "genericWebGLError", "fileAccessError"}
+    for text in words.values():  # Chinese, but for WebGL's name and the file name Pannellum puts in
+        assert re.search(r"[\u4e00-\u9fff]", text) and not re.search(r"[A-Za-z]", text.replace("WebGL", "").replace("%s", "")), text

@@ -103,6 +103,14 @@ def relative(from_path: str, to_path: str) -> str:
 
 
 AREA_PAGE_PREFIX = "area/"  # "area" is a reserved slug (model.RESERVED_SLUGS): no site takes this folder
+# The viewer's own words (Pannellum sets some as HTML: escaped), in the reader's language.
+VIEWER_STRINGS = {
+    "loadingLabel": _("Loading…"),
+    "genericWebGLError": _("This browser cannot show 360° pictures (it has no WebGL). Try another browser."),
+    "fileAccessError": _("The picture %s could not be loaded. Check the connection and try again."),
+    "unknownError": _("The 360° picture could not be shown."),
+    "textureSizeError": _("This 360° picture is too large for this phone."),
+}
 TOUR_SCRIPT = "assets/tour.js"  # loaded by the pages that have a tour; it loads the viewer on a tap
 NEAR_FILE = "near.json"  # each language's list of every site's position and name, for "near me"
 NEAR_SCALE = 10_000  # positions in the list are degrees × this, as integers: about 11 m
@@ -455,7 +463,8 @@ class LanguagePages:
         first = self.media[tour_key(site.panoramas[0].file)]
         files = {scene.file for scene in site.panoramas}
         viewer = viewer_files()
-        config = {"default": {"firstScene": site.panoramas[0].id, "autoLoad": True, "sceneFadeDuration": 400},
+        config = {"default": {"firstScene": site.panoramas[0].id, "autoLoad": True, "sceneFadeDuration": 400,
+                              "strings": {name: str(escape(self.t(text))) for name, text in VIEWER_STRINGS.items()}},
                   "scenes": settings}
         return {
             "scenes": scenes,
