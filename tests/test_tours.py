@@ -252,5 +252,22 @@ def test_the_viewers_own_words_are_in_the_readers_language(built) -> None:
     config = json.loads(re.search(r'<script type="application/json" class="guide-tour-config">(.*?)</script>', page, re.S)[1])
     words = config["default"]["strings"]
     assert set(words) >= {"loadingLabel", "genericWebGLError", "fileAccessError"}
-    for text in words.values():  # Chinese, but for WebGL's name and the file name Pannellum puts in
-        assert re.search(r"[\u4e00-\u9fff]", text) and not re.search(r"[A-Za-z]", text.replace("WebGL", "").replace("%s", "")), text
+    for text in words.values():  # Chinese, but for WebGL's name and the file name Pannellum puts in (%s)
+        latin = re.search(r"[A-Za-z]", text.replace("WebGL", "").replace("%s", ""))
+        assert re.search(r"[\u4e00-\u9fff]", text) and not latin, text
+
+
+def test_a_page_with_a_video_and_a_tour_keeps_the_first_visit_budget(webgl_browser, base_url: str) -> None:
+    """The poster, the reader's subtitles and the tour's preview are all that is added before a tap."""
+    from tests.test_search import FIRST_VISIT_BUDGET, Traffic
+
+    context = webgl_browser.new_context(viewport=PHONE, service_workers="block", is_mobile=True, device_scale_factor=3)
+    try:
+        page = context.new_page()
+        traffic = Traffic(page)
+        page.goto(base_url + PAGE, wait_until="networkidle")
+        sizes = traffic.take()
+    finally:
+        context.close()
+    print(f"first visit of {PAGE} with a video and a tour: {sum(sizes.values())} bytes")
+    assert sum(sizes.values()) <= FIRST_VISIT_BUDGET, sorted(sizes.items(), key=lambda item: -item[1])[:8]
