@@ -236,21 +236,27 @@ def _replaceable(target: Path, default: Path) -> None:
                              folder=target))
 
 
-def check(root: Path, digests: FileDigests | None = None, media: Progress | None = None) -> tuple[Guide, registry.Registry]:
-    """Validate sites, settings and the plaque registry (and, given a progress for it, every photo and recording);
-    raise GuideError listing every problem."""
+def check(root: Path, digests: FileDigests | None = None,
+          media_progress: Progress | None = None) -> tuple[Guide, registry.Registry]:
+    """Validate sites, settings and the plaque registry, and with `media_progress` every photo, recording, video
+    and panorama too (the media stage, cached by content); raise GuideError listing every problem."""
     digests = digests or FileDigests(Store(cache_root(root) / "load"))
-    guide = load_guide(root, digests, registry.printed_pages(Project(root)))
+    try:  # read once: it also tells a duplicate id's message which file the id was printed for
+        issued, unreadable = registry.read_registry(Project(root)), None
+    except GuideError as error:  # said after the site files' own problems
+        issued, unreadable = None, error
+    guide = load_guide(root, digests, issued.printed_pages() if issued else {})
     try:
         addresses.plaque_folder(guide)
     except ValueError as error:
         raise GuideError(f"mkdocs.yml: extra.guide.plaque_base: {error}") from None
-    issued = registry.load_registry(guide)
+    if unreadable is not None:
+        raise unreadable
     problems = registry.check(guide, issued)
     if problems:
         raise GuideError(problems)
-    if media is not None:
-        media_stage(guide, digests, media)
+    if media_progress is not None:
+        media_stage(guide, digests, media_progress)
     return guide, issued
 
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from generator.cache import FileDigests, Store
 from generator.media import panorama
-from generator.media.stage import Unusable
+from generator.media.reading import Unusable
 
 # Pannellum 2.5.6 (github.com/mpetroff/pannellum, src/js/libpannellum.js): the equirectangular shader maps
 # yaw λ to the column (λ = 0 in the middle, growing to the right) and pitch φ to the row (+90° on top); the
@@ -101,7 +101,7 @@ def test_wide_panorama_becomes_six_faces_in_pannellums_order_and_orientation(
 
     assert rendered.kind == "cubemap" and len(rendered.paths) == 6
     assert rendered.width == rendered.height == 1050 <= panorama.MAX_TEXTURE
-    assert rendered.pannellum == {"type": "cubemap", "cubeMap": list(rendered.paths)}
+    assert rendered.pannellum() == {"type": "cubemap", "cubeMap": list(rendered.paths)}
     total = 0
     for face, path in enumerate(rendered.paths):
         file = tmp_path / "cache" / Path(path).name
@@ -128,7 +128,7 @@ def test_panorama_up_to_the_texture_limit_stays_one_picture(tmp_path: Path) -> N
     rendered = render(source, tmp_path)
 
     assert rendered.kind == "equirectangular" and len(rendered.paths) == 1
-    assert rendered.pannellum == {"type": "equirectangular", "panorama": rendered.paths[0]}
+    assert rendered.pannellum() == {"type": "equirectangular", "panorama": rendered.paths[0]}
     with Image.open(tmp_path / "cache" / Path(rendered.paths[0]).name) as picture:
         assert picture.format == "WEBP" and picture.size == (rendered.width, rendered.height) == (2000, 1000)
         assert not picture.getexif()

@@ -16,14 +16,14 @@ from tests.conftest import ROOT
 SITE = "sites/den-xa-tac.yaml"
 
 
-def without_comments_and_quotes(text: str) -> str:
-    """What an editor's save leaves: comment lines gone, and quotes dropped around a few plain values."""
+def without_comments(text: str) -> str:
+    """What an editor's save leaves of the comment lines: none (the test then writes values without quotes)."""
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")) + "\n"
 
 
 def test_unquoted_values_read_as_the_text_that_was_written(project: Path) -> None:
     path = project / SITE
-    text = without_comments_and_quotes(path.read_text(encoding="utf-8"))
+    text = without_comments(path.read_text(encoding="utf-8"))
     text = text.replace("  en: Xã Tắc Temple\n", "  en: No\n", 1)  # a name YAML 1.1 reads as false
     text = text.replace("\nsources:", "\npractical:\n  contact: 02033846592\n  fee:\n    vi: 2024\n    en: yes\nsources:", 1)
     path.write_text(text, encoding="utf-8")

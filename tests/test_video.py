@@ -13,7 +13,7 @@ from PIL import Image
 
 from generator.cache import FileDigests, Store
 from generator.media import video
-from generator.media.stage import Unusable
+from generator.media.reading import Unusable
 from tests.conftest import require
 
 

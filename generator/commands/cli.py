@@ -41,7 +41,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    guide, issued = pipeline.check(args.root, media=Progress())
+    guide, issued = pipeline.check(args.root, media_progress=Progress())
     if args.before:  # the publishing workflow: against main as it was before this change
         problems = registry.history(guide, issued, registry.project_snapshot(args.before))
         if problems:

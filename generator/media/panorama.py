@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from ..cache import FileDigests
 from ..files import write_atomically
 from ..messages import mark, say
 from ..source.model import IMAGE_FORMATS
-from .stage import MB, OUTPUT_FOLDER, Unusable, Variant, _check_bytes
+from .reading import MB, OUTPUT_FOLDER, Unusable, Variant, check_bytes
 
 # Limits of a panorama (README states them): 72-megapixel 360° cameras are accepted, memory stays under 700 MB.
 MAX_PANORAMA_BYTES = 60 * MB
@@ -69,12 +70,12 @@ class RenderedPanorama:
         """The site paths it was published as: what the viewer loads, and the flat preview."""
         return [*self.paths, self.preview.path]
 
-    @property
-    def pannellum(self) -> dict[str, object]:
-        """The scene's image settings for Pannellum, addresses relative to the site root."""
+    def pannellum(self, address: Callable[[str], str] = str) -> dict[str, object]:
+        """The scene's image settings for Pannellum, each site path given as `address` makes it (a page's
+        relative address; by default the path from the site root)."""
         if self.kind == "cubemap":
-            return {"type": "cubemap", "cubeMap": list(self.paths)}
-        return {"type": "equirectangular", "panorama": self.paths[0]}
+            return {"type": "cubemap", "cubeMap": [address(path) for path in self.paths]}
+        return {"type": "equirectangular", "panorama": address(self.paths[0])}
 
 
 def _shown_size(opened: Image.Image) -> tuple[int, int]:
@@ -195,7 +196,7 @@ def _encode(source: Path, key: str, cache: Path) -> RenderedPanorama:
 def render_panorama(source: Path, cache: Path, digests: FileDigests) -> RenderedPanorama:
     """What the viewer loads for one panorama, from the cache when its content was seen before."""
     cache.mkdir(parents=True, exist_ok=True)
-    _check_bytes(source, MAX_PANORAMA_BYTES, PANORAMA_ADVICE)
+    check_bytes(source, MAX_PANORAMA_BYTES, PANORAMA_ADVICE)
     key = hashlib.sha256(f"{digests.of(source)}-{PANORAMA_PIPELINE}".encode()).hexdigest()[:12]
     manifest = cache / f"{key}.json"
     if manifest.is_file():

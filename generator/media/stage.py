@@ -18,13 +18,12 @@ import re
 import shutil
 import threading
 import unicodedata
-import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mutagen import FileType, MutagenError
 from mutagen.mp3 import MP3
@@ -32,19 +31,16 @@ from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from PIL import Image, ImageOps, UnidentifiedImageError
-from pillow_heif import register_heif_opener
 
 from ..cache import FileDigests
 from ..files import write_atomically
 from ..messages import mark, say
 from ..problems import GuideError, Problem
 from ..source.load import Guide, SiteFile, field_name
-from ..source.model import IMAGE_FORMATS, MAX_AUDIO_BYTES, MAX_AUDIO_SECONDS, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, Video
+from ..source.model import MAX_AUDIO_BYTES, MAX_AUDIO_SECONDS, MAX_IMAGE_BYTES, Video
 from ..source.yamlsource import FieldPath
-
-if TYPE_CHECKING:
-    from .panorama import RenderedPanorama
-    from .video import RenderedVideo
+from . import panorama, video
+from .reading import OUTPUT_FOLDER, Unusable, Variant, check_bytes, check_pixels, open_image
 
 # With the exact `sizes` of templates/figure.html: 720 for 360 px phones at 2x (cheap Android phones,
 # and Lighthouse's emulated phone: the plaque address at 1,000 sites reached 100 only with it), 960 for
@@ -56,28 +52,12 @@ WEBP_QUALITY = 72
 JPEG_QUALITY = 78
 # v2: metadata (JPEG comments) no longer copied into the variants; decoders chosen by the file name.
 PIPELINE = f"v2-{WIDTHS}-{FALLBACK_WIDTH}-{WEBP_QUALITY}-{JPEG_QUALITY}"
-OUTPUT_FOLDER = "media"
 # Each audio suffix → the only parsers its files are given (Ogg holds Vorbis or Opus).
 AUDIO_FORMATS: dict[str, tuple[str, tuple[type[FileType], ...]]] = {
     ".mp3": ("MP3", (MP3,)),
     ".m4a": ("M4A", (MP4,)),
     ".ogg": ("Ogg", (OggVorbis, OggOpus)),
 }
-MB = 1024 * 1024
-register_heif_opener()  # iPhones' HEIC photos, read with libheif (their orientation applied, their EXIF dropped as for JPEG)
-# Pillow warns from 89 megapixels on; pictures are refused from MAX_IMAGE_PIXELS on, with a message of ours.
-warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
-
-
-class Unusable(ValueError):
-    """A media file the guide will not publish, and why, with what to do, in the volunteer's language."""
-
-
-@dataclass(frozen=True)
-class Variant:
-    width: int
-    height: int
-    path: str  # relative to the site root
 
 
 @dataclass(frozen=True)
@@ -117,52 +97,12 @@ def _widths(original: int) -> list[int]:
     return sorted({w for w in WIDTHS if w < original} | {min(original, WIDTHS[-1])})
 
 
-def _check_bytes(source: Path, limit: int, advice: str) -> None:
-    size = source.stat().st_size
-    if size > limit:
-        raise Unusable(say("it is {size} MB; the limit is {limit} MB: {advice}",
-                           size=math.ceil(size / MB), limit=limit // MB, advice=say(advice)))
-
-
-def _check_pixels(width: int, height: int) -> None:
-    if width * height > MAX_IMAGE_PIXELS:
-        raise Unusable(say("it is {width} × {height} pixels ({megapixels} megapixels); the limit is {limit} "
-                           "megapixels: resize it (2000 pixels wide is plenty for the guide)", width=width,
-                           height=height, megapixels=math.ceil(width * height / 1e6), limit=MAX_IMAGE_PIXELS // 1_000_000))
-
-
 IMAGE_ADVICE = mark("save it smaller (2000 pixels wide, JPEG quality 85, is plenty for the guide)")
-
-
-def _open_image(source: Path) -> Image.Image:
-    """The picture, header read, by the decoder of an accepted format only; its format must be the one
-    its name says and its size within the limit before a pixel is decoded."""
-    formats = sorted(set(IMAGE_FORMATS.values()))
-    try:
-        opened = Image.open(source, formats=formats)
-    except UnidentifiedImageError:
-        raise Unusable(say("it is not a JPEG, PNG, WebP or HEIC picture (only these are read); save it again as "
-                           "JPEG or PNG")) from None
-    except Image.DecompressionBombError:  # Pillow's own limit, far above ours: the header says more
-        raise Unusable(say("it has more than {limit} megapixels; resize it (2000 pixels wide is plenty for the "
-                           "guide)", limit=MAX_IMAGE_PIXELS // 1_000_000)) from None
-    found = "JPEG" if opened.format == "MPO" else opened.format  # a camera's JPEG with a second picture in it
-    if found != IMAGE_FORMATS[source.suffix.lower()]:
-        opened.close()
-        right = next(suffix for suffix, name in IMAGE_FORMATS.items() if name == found)
-        raise Unusable(say("it is a {found} picture, but its name ends in '{suffix}'; rename it to end in '{right}'",
-                           found=found, suffix=source.suffix, right=right))
-    try:
-        _check_pixels(*opened.size)
-    except Unusable:
-        opened.close()
-        raise
-    return opened
 
 
 def _encode_image(source: Path, key: str, cache: Path) -> RenderedImage:
     """Decode, orient, strip metadata and write every variant into `cache`."""
-    with _open_image(source) as opened:
+    with open_image(source) as opened:
         try:
             opened.load()
         except (OSError, SyntaxError, ValueError) as error:  # truncated, corrupt: Pillow's words are no help
@@ -190,7 +130,7 @@ def _encode_image(source: Path, key: str, cache: Path) -> RenderedImage:
 def render_image(source: Path, cache: Path, digests: FileDigests) -> RenderedImage:
     """The variants of one image, from the cache when its content was seen before."""
     cache.mkdir(parents=True, exist_ok=True)
-    _check_bytes(source, MAX_IMAGE_BYTES, IMAGE_ADVICE)
+    check_bytes(source, MAX_IMAGE_BYTES, IMAGE_ADVICE)
     key = _digest(source, digests)
     manifest = cache / f"{key}.json"
     if manifest.is_file():
@@ -200,7 +140,7 @@ def render_image(source: Path, cache: Path, digests: FileDigests) -> RenderedIma
             tuple(Variant(**v) for v in data["webp"]), Variant(**data["jpeg"]),
         )
         if all((cache / Path(v.path).name).is_file() for v in (*rendered.webp, rendered.jpeg)):
-            _check_pixels(rendered.width, rendered.height)
+            check_pixels(rendered.width, rendered.height)
             return rendered
     rendered = _encode_image(source, key, cache)
     write_atomically(manifest, lambda path: path.write_text(json.dumps(asdict(rendered))))
@@ -239,7 +179,7 @@ def _check_seconds(seconds: float) -> None:
 
 def render_audio(source: Path, cache: Path, digests: FileDigests) -> RenderedAudio:
     """A hashed copy, with the duration the player shows before anything is downloaded."""
-    _check_bytes(source, MAX_AUDIO_BYTES, AUDIO_ADVICE)
+    check_bytes(source, MAX_AUDIO_BYTES, AUDIO_ADVICE)
     name = f"{_digest(source, digests)}-{url_safe_name(source.name)}"
     manifest = cache / f"{name}.json"
     if manifest.is_file() and (cache / name).is_file():
@@ -254,7 +194,7 @@ def render_audio(source: Path, cache: Path, digests: FileDigests) -> RenderedAud
     return rendered
 
 
-MediaIndex = dict[str, "RenderedImage | RenderedAudio | RenderedVideo | RenderedPanorama"]
+MediaIndex = dict[str, "RenderedImage | RenderedAudio | video.RenderedVideo | panorama.RenderedPanorama"]
 
 
 def tour_key(path: str) -> str:
@@ -281,8 +221,6 @@ PANORAMAS_AT_ONCE = threading.BoundedSemaphore(2)  # each may hold 0.5-0.7 GB wh
 def render_media(guide: Guide, cache: Path, digests: FileDigests) -> MediaIndex:
     """Render every image, recording, video and panorama the sites use into the cache; keyed by media path
     (panoramas by `tour_key`, videos by `video_key`)."""
-    from . import panorama, video  # they read pictures as this module does, so they import it
-
     cache.mkdir(parents=True, exist_ok=True)
     media_root = guide.project.media_dir
     jobs: dict[str, tuple[str, SiteFile, FieldPath, Any]] = {}  # media key → (kind, where it is named first, what)
@@ -304,7 +242,7 @@ def render_media(guide: Guide, cache: Path, digests: FileDigests) -> MediaIndex:
              lambda file=file, language=language: video.read_subtitles(media_root / file, language))
             for language, file in shown.subtitles.items()]
         if shown.poster:
-            steps.append((("video", "poster"), shown.poster, lambda: _open_image(media_root / shown.poster).load()))
+            steps.append((("video", "poster"), shown.poster, lambda: open_image(media_root / shown.poster).load()))
         found = []
         for field, file, step in steps:
             try:

@@ -30,7 +30,7 @@ from ..cache import FileDigests
 from ..files import write_atomically
 from ..messages import mark, say
 from ..source.model import MAX_IMAGE_BYTES, SUBTITLE_SUFFIXES, VIDEO_SUFFIXES
-from .stage import MB, OUTPUT_FOLDER, Unusable, _check_bytes, _open_image
+from .reading import MB, OUTPUT_FOLDER, Unusable, check_bytes, open_image
 
 # Limits of an overview video (README states them): a few minutes is what a visitor watches at a gate.
 MAX_VIDEO_BYTES = 500 * MB
@@ -144,7 +144,7 @@ def _check_file(source: Path) -> None:
     if source.suffix.lower() not in VIDEO_SUFFIXES:
         raise Unusable(say("only MP4 and MOV videos are read (names ending in {suffixes}); export it as MP4",
                            suffixes=", ".join(VIDEO_SUFFIXES)))
-    _check_bytes(source, MAX_VIDEO_BYTES, VIDEO_ADVICE)
+    check_bytes(source, MAX_VIDEO_BYTES, VIDEO_ADVICE)
 
 
 def probe(source: Path) -> Probed:
@@ -219,7 +219,7 @@ def _poster(video: Path, rendered_seconds: float, size: tuple[int, int], poster:
     """The picture shown before play: the volunteer's, cropped to the video's frame so the page does not
     jump when it starts, else the frame at 1 s (or a tenth of a shorter video)."""
     if poster is not None:
-        with _open_image(poster) as opened:
+        with open_image(poster) as opened:
             picture = ImageOps.fit(ImageOps.exif_transpose(opened).convert("RGB"), size, Image.Resampling.LANCZOS)
     else:
         with _frame(video, min(1.0, rendered_seconds / 10)) as frame:
@@ -235,7 +235,7 @@ def render_video(source: Path, cache: Path, digests: FileDigests, height: int = 
     cache.mkdir(parents=True, exist_ok=True)
     _check_file(source)
     if poster is not None:
-        _check_bytes(poster, MAX_IMAGE_BYTES, POSTER_ADVICE)
+        check_bytes(poster, MAX_IMAGE_BYTES, POSTER_ADVICE)
     key = _key(digests.of(source), VIDEO_PIPELINE, str(height))
     name, manifest = f"{key}.mp4", cache / f"{key}.json"
     data = json.loads(manifest.read_text()) if manifest.is_file() and (cache / name).is_file() else None
@@ -260,7 +260,7 @@ def _subtitles(files: Mapping[str, Path], cache: Path, digests: FileDigests) -> 
     """Each language's subtitles as checked WebVTT in the cache (read again only when the file changed)."""
     published = {}
     for language, path in sorted(files.items()):
-        _check_bytes(path, MAX_SUBTITLE_BYTES, SUBTITLE_ADVICE)  # before the digest reads it
+        check_bytes(path, MAX_SUBTITLE_BYTES, SUBTITLE_ADVICE)  # before the digest reads it
         name = f"{_key(digests.of(path), language, SUBTITLE_PIPELINE)}-{language}.vtt"
         if not (cache / name).is_file():
             try:
@@ -358,7 +358,7 @@ def read_subtitles(path: Path, language: str) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUBTITLE_SUFFIXES:
         raise Unusable(say("only WebVTT (.vtt) and SubRip (.srt) subtitles are read; save them as one of these"))
-    _check_bytes(path, MAX_SUBTITLE_BYTES, SUBTITLE_ADVICE)
+    check_bytes(path, MAX_SUBTITLE_BYTES, SUBTITLE_ADVICE)
     try:
         text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:

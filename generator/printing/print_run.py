@@ -168,15 +168,14 @@ class PlaquePlan:
 
 # Host names that are never anyone's real address (RFC 2606 and RFC 6761), and the computer's own.
 PLACEHOLDER_SUFFIXES = (".example", ".test", ".invalid", ".localhost", ".local")
-PLACEHOLDER_HOSTS = ("localhost", "127.0.0.1", "[::1]", "0.0.0.0")
+PLACEHOLDER_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
 
 
 def placeholder_host(guide: Guide) -> str | None:
     """The plaques' host when it is a placeholder (heritage.example.vn, localhost), else None: such a plaque
     would lead nowhere once bolted to a wall."""
     host = (urlsplit(addresses.plaque_url(guide, "X")).hostname or "").lower()
-    placeholder = ("example" in host.split(".") or host.endswith(PLACEHOLDER_SUFFIXES) or host in PLACEHOLDER_HOSTS
-                   or f"[{host}]" in PLACEHOLDER_HOSTS)
+    placeholder = "example" in host.split(".") or host.endswith(PLACEHOLDER_SUFFIXES) or host in PLACEHOLDER_HOSTS
     return host if placeholder else None
 
 

@@ -81,6 +81,10 @@ class Registry:
     def slugs(self, plaque_id: str) -> list[str]:
         return [e.slug for e, _line in self._by_id.get(plaque_id, []) if e.slug]
 
+    def printed_pages(self) -> dict[str, str]:
+        """The page each issued id leads to now (its last slug)."""
+        return {plaque_id: self.slugs(plaque_id)[-1] for plaque_id in self.issued()}
+
     def page_line(self, plaque_id: str) -> int:
         """The line that gave `plaque_id` its current page."""
         return next(line for entry, line in reversed(self._by_id[plaque_id]) if entry.slug)
@@ -98,21 +102,11 @@ class Registry:
         return first
 
 
-def printed_pages(project: Project) -> dict[str, str]:
-    """The page each issued id leads to now (its last slug), for messages written before the sites are checked;
-    empty when the registry cannot be read (its own check says why)."""
-    try:
-        registry = _read_registry(project)
-    except GuideError:
-        return {}
-    return {plaque_id: registry.slugs(plaque_id)[-1] for plaque_id in registry.issued()}
-
-
 def load_registry(guide: Guide) -> Registry:
-    return _read_registry(guide.project)
+    return read_registry(guide.project)
 
 
-def _read_registry(project: Project) -> Registry:
+def read_registry(project: Project) -> Registry:
     shown = project.show(project.registry_file)
     if not project.registry_file.exists():
         return Registry(shown, (), ())
@@ -264,7 +258,7 @@ def project_snapshot(root: Path) -> Snapshot:
     registry must be readable; when its site files no longer validate (rules grow stricter), only the
     registry lines are compared."""
     source = str(root)
-    registry = _read_registry(Project(root))
+    registry = read_registry(Project(root))
     try:
         guide = load_guide(root)
     except GuideError:

@@ -450,9 +450,7 @@ class LanguagePages:
         scenes, settings = [], {}
         for scene in site.panoramas:
             rendered = self.media[tour_key(scene.file)]
-            image = {name: [relative(here, path) for path in value] if isinstance(value, list)
-                     else relative(here, value) if name in ("panorama",) else value
-                     for name, value in rendered.pannellum.items()}
+            image = rendered.pannellum(lambda path: relative(here, path))
             title = self.shown(scene.title)
             exits = [{"to": hotspot.to, "label": self.shown(hotspot.label)} for hotspot in scene.hotspots]
             settings[scene.id] = {**image, "title": title.text, "yaw": scene.yaw, "pitch": scene.pitch, "hfov": 100,
