@@ -6,7 +6,9 @@ made, including inside validation, so every error and every line of command outp
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 
 from .i18n import Translator
@@ -36,6 +38,14 @@ def current_language() -> str:
 def say(message: str, **values: object) -> str:
     """`message` in the volunteer's language, with `{name}` placeholders filled in."""
     return Translator(_language.get(), DOMAIN)(message, **values)
+
+
+def did_you_mean(typed: str, names: Mapping[str, str] | Iterable[str], cutoff: float = 0.6) -> str:
+    """"did you mean 'x'? " for the name closest to `typed`, else nothing. `names` may map the forms compared
+    (e.g. without tones) to the forms shown."""
+    shown = names if isinstance(names, Mapping) else {name: name for name in names}
+    close = difflib.get_close_matches(typed, list(shown), n=1, cutoff=cutoff)
+    return say("did you mean {close!r}? ", close=shown[close[0]]) if close else ""
 
 
 def mark(message: str) -> str:

@@ -258,14 +258,20 @@ class _Document(FPDF):
         return super().output(*args, **kwargs)
 
 
-def _new_pdf(title: str) -> FPDF:
-    """A document in millimetres, without margins or automatic page breaks, that shares the parsed fonts."""
-    pdf = _Document(unit="mm")
+def _blank_pdf(title: str, kind: type[FPDF] = FPDF) -> FPDF:
+    """A document in millimetres, without margins or automatic page breaks, dated reproducibly."""
+    pdf = kind(unit="mm")
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
     pdf.set_title(title)
     pdf.set_creator("heritage-guide")
     pdf.set_creation_date(REPRODUCIBLE_DATE)  # the same plaque is the same bytes (and /ID) on every build
+    return pdf
+
+
+def _new_pdf(title: str) -> FPDF:
+    """A blank document that shares the parsed fonts."""
+    pdf = _blank_pdf(title, _Document)
     for key, parsed in _parsed_fonts().items():
         pdf.fonts[key] = _document_font(parsed.font, pdf)
         if parsed.font.is_cff and parsed.font.is_cid_keyed:
@@ -683,12 +689,7 @@ def _engraving_svg(outlines: Sequence[Outline], preset: Preset, title: str) -> b
 
 def _engraving_pdf(outlines: Sequence[Outline], preset: Preset, title: str) -> bytes:
     """The same paths as a one-page PDF of the trimmed size: no fonts, no images, one colour."""
-    pdf = FPDF(unit="mm")
-    pdf.set_auto_page_break(False)
-    pdf.set_margin(0)
-    pdf.set_title(title)
-    pdf.set_creator("heritage-guide")
-    pdf.set_creation_date(REPRODUCIBLE_DATE)
+    pdf = _blank_pdf(title)
     pdf.add_page(format=(preset.width, preset.height))
     with pdf.drawing_context() as context:
         for outline in outlines:

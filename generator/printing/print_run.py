@@ -7,7 +7,6 @@ province's PDFs in memory.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from urllib.parse import urlsplit
 
 from ..cache import Store, content_digest, key
 from ..i18n import without_marks
-from ..messages import mark, say
+from ..messages import did_you_mean, mark, say
 from ..problems import GuideError
 from ..progress import Progress
 from ..source.load import Guide, area_key
@@ -63,10 +62,8 @@ def _find(kind: str, typed: str, names: dict[str, str], known: list[str]) -> str
     found = names.get(fold(typed))
     if found is not None:
         return found
-    close = difflib.get_close_matches(fold(typed), list(names), n=1, cutoff=0.5)
-    hint = say("did you mean {close!r}? ", close=names[close[0]]) if close else ""
-    raise GuideError(say("no {kind} is called {typed!r}; {hint}use one of: {known}",
-                         kind=say(kind), typed=typed, hint=hint, known=", ".join(known)))
+    raise GuideError(say("no {kind} is called {typed!r}; {hint}use one of: {known}", kind=say(kind), typed=typed,
+                         hint=did_you_mean(fold(typed), names, cutoff=0.5), known=", ".join(known)))
 
 
 def find_organisation(guide: Guide, typed: str) -> str:

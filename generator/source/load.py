@@ -16,7 +16,7 @@ from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ValidationError
 
 from ..cache import FileDigests, Store, cache_root, key
-from ..messages import mark, say
+from ..messages import did_you_mean, mark, say
 from ..printing import plaques
 from ..problems import GuideError, Problem, display_path
 from .model import MAX_NESTING, MAX_SITE_FILE_BYTES, Context, Settings, Site
@@ -373,11 +373,10 @@ def _tour_problems(file: str, site: Site, located: Located) -> list[Problem]:
         for number, hotspot in enumerate(scene.hotspots):
             if hotspot.to not in seen or hotspot.to == scene.id:
                 path = ("panoramas", index, "hotspots", number, "to")
-                close = difflib.get_close_matches(hotspot.to, sorted(seen - {scene.id}), n=1)
-                hint = say("did you mean {close!r}? ", close=close[0]) if close else ""
+                others = sorted(seen - {scene.id})
                 problems.append(Problem(file, *located.position(path), field_name(path), say(
                     "{value!r} is not another scene of this tour; {hint}use the id of one of: {scenes}", value=hotspot.to,
-                    hint=hint, scenes=", ".join(sorted(seen - {scene.id})) or "-")))
+                    hint=did_you_mean(hotspot.to, others), scenes=", ".join(others) or "-")))
     return problems
 
 

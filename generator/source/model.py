@@ -6,7 +6,6 @@ pydantic validation context, so the models stay plain declarations.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -26,7 +25,7 @@ from pydantic import (
 
 from .. import safe_markdown
 from ..i18n import without_marks
-from ..messages import mark, say
+from ..messages import did_you_mean, mark, say
 
 CATEGORIES = (
     "temple",
@@ -153,8 +152,7 @@ def category_key(value: str) -> str:
     if value in CATEGORY_NAMES_VI:
         return CATEGORY_NAMES_VI[value]
     names = {without_marks(name).casefold(): name for name in (*CATEGORY_NAMES_VI, *CATEGORIES)}
-    close = difflib.get_close_matches(without_marks(value).casefold().strip(), list(names), n=1, cutoff=0.7)
-    hint = say("did you mean {close!r}? ", close=names[close[0]]) if close else ""
+    hint = did_you_mean(without_marks(value).casefold().strip(), names, cutoff=0.7)
     raise ValueError(say("{value!r} is not a category; {hint}use one of: {names}", value=value, hint=hint,
                          names=category_list()))
 
@@ -245,10 +243,8 @@ def _media_checker(suffixes: tuple[str, ...], kind: str):
 def _check_organisation(value: str, info: ValidationInfo) -> str:
     known = _context(info).organisations
     if value not in known:
-        close = difflib.get_close_matches(value, known, n=1)
-        hint = say("did you mean {close!r}? ", close=close[0]) if close else ""
         raise ValueError(say("{value!r} is not an organisation in mkdocs.yml (extra.guide.organisations); {hint}"
-                             "use one of: {known}", value=value, hint=hint, known=", ".join(known) or "-"))
+                             "use one of: {known}", value=value, hint=did_you_mean(value, known), known=", ".join(known) or "-"))
     return value
 
 
