@@ -36,7 +36,8 @@ from .problems import GuideError
 from .progress import Progress, Quiet
 from .source import registry
 from .source.load import Guide, Project, load_guide
-from .web import addresses, integrity, offline, pages, search
+from .source.registry import fresh_id, used_ids
+from .web import addresses, admin, integrity, offline, pages, search
 from .web.mkdocs_build import build_date, build_languages
 from .web.viewer import viewer_files
 
@@ -90,6 +91,7 @@ class SitePlan:
     pages: dict[str, dict[str, pages.PlannedPage]]
     plaques: print_run.PlaquePlan
     forwarding: registry.Forwarding
+    admin: dict[str, str]  # /admin/'s page, form and bundle
     fingerprint: str
 
 
@@ -110,10 +112,17 @@ def plan_site(guide: Guide, forwarding: registry.Forwarding, digests: FileDigest
     planned = {lang: pages.plan_language(guide, lang, media, near) | search.plan_search_page(guide, lang, media, near)
                for lang in guide.languages}
     plaque_plan = print_run.checked(lambda: print_run.plan_plaques(guide, print_run.PlaqueOptions()))
+    editor = admin_files(guide)
     fingerprint = key("site", guide.settings_digest, [(entry.path, entry.digest) for entry in guide.files], forwarding,
                       media, {lang: [page.key for page in documents.values()] for lang, documents in planned.items()},
-                      plaque_plan.entries, plaque_plan.sheets, build_date())
-    return SitePlan(media, planned, plaque_plan, forwarding, fingerprint)
+                      plaque_plan.entries, plaque_plan.sheets, build_date(), editor)
+    return SitePlan(media, planned, plaque_plan, forwarding, editor, fingerprint)
+
+
+def admin_files(guide: Guide) -> dict[str, str]:
+    """/admin/'s page and form; a new site's plaque id is filled in with one that is free now."""
+    free = fresh_id("di-tich", used_ids(guide.project))
+    return admin.written_files(guide.settings.title[guide.default_language], guide.settings, guide.repository, free)
 
 
 def render_site(guide: Guide, plan: SitePlan, output: Path, progress: Progress) -> list[str]:
@@ -134,6 +143,9 @@ def render_site(guide: Guide, plan: SitePlan, output: Path, progress: Progress) 
         link_files(output, media_files(plan.media, caches / "media"))
         if any(site.panoramas for site in guide.sites):  # the tours' viewer, loaded only when one is opened
             link_files(output, dict(viewer_files().values()))
+        # The form editor, for editors only (not linked, not in the sitemap, noindex, left alone by the service worker).
+        write_tree(output, plan.admin)
+        link_files(output, admin.installed_files())
         addresses_tree = WorkTree(work / "addresses")
         addresses_tree.update(address_groups(guide, plan.forwarding))
         link_tree(addresses_tree.root, output)

@@ -17,6 +17,7 @@ from ..printing import print_run
 from ..problems import GuideError
 from ..progress import Progress
 from ..source import registry, translations
+from ..source.load import Project
 from ..source.model import CATEGORIES, CATEGORY_NAMES_VI
 from . import preview, scaffold
 
@@ -108,6 +109,16 @@ def _serve(args: argparse.Namespace) -> int:
     return preview.serve(args.root, args.host, args.port)
 
 
+def _edit(args: argparse.Namespace) -> int:
+    return preview.serve(args.root, args.host, args.port, form=True)
+
+
+def _keep_layout(args: argparse.Namespace) -> int:
+    for path in preview.keep_layout(Project(args.root), args.since):
+        print(say("Saved from the form; its other lines kept as they were: {file}", file=path))
+    return 0
+
+
 def _plaque_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("sites", nargs="*", help="plaque ids or slugs (default: all sites)")
     command.add_argument("--organisation", help="only the sites this organisation looks after (its key, short or full name)")
@@ -142,6 +153,10 @@ def _new_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--area", help="town or district in Vietnamese, e.g. Quảng Yên")
 
 
+def _keep_layout_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--since", required=True, metavar="COMMIT", help="the commit before the edits, e.g. origin/main")
+
+
 def _id_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("slug", help="the site's page address, e.g. dinh-yen-giang")
 
@@ -161,6 +176,9 @@ COMMANDS: dict[str, tuple[Handler, Callable[[argparse.ArgumentParser], None], st
     "new": (_new, _new_options, "start a new site file (never overwrites)"),
     "id": (_id, _id_options, "print a plaque id that no site uses and none was ever issued"),
     "serve": (_serve, _serve_options, "preview at http://127.0.0.1:8000, rebuilding when files change"),
+    "edit": (_edit, _serve_options, "the preview, with the form editor at /admin/ working on this folder"),
+    "keep-layout": (_keep_layout, _keep_layout_options,
+                    "in the site files changed since a git commit, keep every line the form editor did not edit"),
 }
 
 

@@ -1,4 +1,5 @@
-"""`build.py serve`: a local preview that rebuilds when a site, media or settings file changes.
+"""`build.py serve`: a local preview that rebuilds when a site, media or settings file changes;
+`build.py edit`: the same, with the form editor at /admin/ working on this folder.
 
 Nothing stops the preview: after a broken file or any other failure (a full disk, a folder that
 cannot be written, a MkDocs error) the last good build stays served, and the problems are shown in
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -16,10 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 from stat import S_ISREG
 
+import yaml
+
 from .. import pipeline
 from ..messages import say
 from ..problems import GuideError
 from ..source.load import Project
+from ..source.merge import keep_unedited
 from .server import GuideServer, serve_in_background
 
 WATCHED = ("sites", "media", "mkdocs.yml", "plaques.yaml")
@@ -47,11 +52,98 @@ def describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def has_comment(text: str) -> bool:
+    """Whether a YAML text has a comment (a '#' outside every value: Markdown headings in a block are text)."""
+    try:
+        tokens = list(yaml.scan(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError:
+        return True  # not what the form writes: leave it as it is
+    inside: set[int] = set()  # lines within a value of several lines
+    token_end: dict[int, int] = {}  # the column where the last token of a line ends
+    for token in tokens:
+        start, end = token.start_mark, token.end_mark
+        last = end.line if end.column else end.line - 1
+        inside.update(range(start.line + 1, last + 1))
+        token_end[end.line] = max(token_end.get(end.line, 0), end.column)
+    for number, line in enumerate(text.splitlines()):
+        if number in inside:
+            continue
+        for column, char in enumerate(line):
+            if char == "#" and (column == 0 or line[column - 1] in " \t") and column >= token_end.get(number, 0):
+                return True
+    return False
+
+
+class FormSaves:
+    """The site files as last seen. The form editor writes a whole file with no comment in it: such a save is
+    merged back into the file as it was (`keep_unedited`), so only the fields edited in the form change. A file
+    that still has a comment was written by hand and is left as it is."""
+
+    def __init__(self, sites_dir: Path) -> None:
+        self.sites_dir = sites_dir
+        self.texts = self._read()
+
+    def _read(self) -> dict[Path, str]:
+        texts = {}
+        for path in sorted(self.sites_dir.glob("*.yaml")):
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                texts[path] = path.read_text(encoding="utf-8")
+        return texts
+
+    def restore(self) -> list[Path]:
+        """Merge the form's new saves into the files as they were; the files merged."""
+        merged_files = []
+        now = self._read()
+        for path, text in now.items():
+            before = self.texts.get(path)
+            if before is None or text == before or has_comment(text):
+                continue
+            merged = keep_unedited(before, text)
+            if merged != text:
+                partial = path.with_name(f".{path.name}.merging")
+                partial.write_text(merged, encoding="utf-8")
+                partial.replace(path)  # atomic: a reader sees the save or the merge, never half of one
+                now[path] = merged
+                merged_files.append(path)
+        self.texts = now
+        return merged_files
+
+
+def keep_layout(project: Project, since: str) -> list[str]:
+    """The pull-request side of FormSaves: each site file changed since the git commit `since` and saved by
+    the form (no comment left) is merged into its version there. Returns the files merged."""
+    def git(*args: str) -> str:
+        run = subprocess.run(["git", "-C", str(project.root), *args], capture_output=True, text=True, encoding="utf-8")
+        if run.returncode:
+            raise GuideError(say("git {command} failed: {error}", command=args[0], error=run.stderr.strip()))
+        return run.stdout
+
+    merged_files = []
+    for name in git("diff", "--name-only", "--relative", since, "--", project.show(project.sites_dir)).splitlines():
+        path = project.root / name
+        if path.suffix != ".yaml" or not path.is_file():
+            continue
+        try:
+            before = git("show", f"{since}:./{name}")
+        except GuideError:  # a new file: nothing to keep
+            continue
+        text = path.read_text(encoding="utf-8")
+        if has_comment(text):
+            continue
+        merged = keep_unedited(before, text)
+        if merged != text:
+            path.write_text(merged, encoding="utf-8")
+            merged_files.append(project.show(path))
+    return merged_files
+
+
 class Preview:
     """Builds into site/ and keeps a server on it; `notice` carries the current problems."""
 
-    def __init__(self, root: Path, host: str, port: int, say_line: Callable[[str], None] = print) -> None:
+    def __init__(self, root: Path, host: str, port: int, say_line: Callable[[str], None] = print,
+                 form_saves: bool = False) -> None:
         self.root, self.say_line = root, say_line
+        self.form_saves = FormSaves(Project(root).sites_dir) if form_saves else None
         self.output = Project(root).output_dir
         if not self.output.exists():
             # Nothing built yet: serve an empty folder until the first good build replaces it.
@@ -87,7 +179,10 @@ class Preview:
         while not self.stopped.wait(interval):
             now = snapshot(self.root)
             if now != seen:
-                seen = now
+                for path in self.form_saves.restore() if self.form_saves else []:
+                    self.say_line(say("Saved from the form; its other lines kept as they were: {file}",
+                                      file=Project(self.root).show(path)))
+                seen = snapshot(self.root)
                 self.rebuild()
 
     def stop(self) -> None:
@@ -96,10 +191,13 @@ class Preview:
         self.server.server_close()
 
 
-def serve(root: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
-    preview = Preview(root, host, port)
+def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, form: bool = False) -> int:
+    preview = Preview(root, host, port, form_saves=form)
     signal.signal(signal.SIGTERM, lambda *_: preview.stopped.set())
     print(say("Preview at {url} (Ctrl+C to stop)", url=preview.url), flush=True)
+    if form:
+        print(say("Form editor: open {url}admin/ in Chrome, Edge or Cốc Cốc, choose \"Làm việc với kho mã nguồn cục "
+                  "bộ\" (Work with Local Repository) and pick this folder: {root}", url=preview.url, root=root), flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         preview.watch()
     preview.stop()

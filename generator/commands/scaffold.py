@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import yaml
@@ -11,28 +10,9 @@ import yaml
 from ..messages import say
 from ..problems import GuideError
 from ..source.load import Project
-from ..source.model import ID_PATTERN, category_key, category_list, check_slug
+from ..source.model import category_key, category_list, check_slug
+from ..source.registry import fresh_id, used_ids
 from ..web.pages import render_template
-
-
-def used_ids(project: Project) -> set[str]:
-    """Every id in a site file or ever issued, read leniently (files may be half-written)."""
-    found = set()
-    for path in project.sites_dir.glob("*.y*ml"):
-        found.update(re.findall(r"^id:\s*['\"]?([A-Za-z0-9]+)", path.read_text(encoding="utf-8", errors="replace"), re.M))
-    if project.registry_file.exists():
-        found.update(re.findall(r"\bid:\s*([A-Z0-9]+)", project.registry_file.read_text(encoding="utf-8")))
-    return found
-
-
-def fresh_id(slug: str, taken: set[str]) -> str:
-    """Initials of the slug's words and a number: den-tran-hung-dao → DTHD01, unique among all ids."""
-    initials = "".join(word[0] for word in slug.split("-") if word).upper()[:8] or "S"
-    for number in range(1, 10_000):
-        candidate = f"{initials}{number:02d}"[:12]
-        if candidate not in taken and ID_PATTERN.fullmatch(candidate):
-            return candidate
-    raise GuideError(say("no free plaque id for {slug}", slug=slug))
 
 
 def free_id(root: Path, slug: str) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,11 @@ class Guide:
         """The key of the organisation that looks after `site`: the one it names, else the one whose areas hold
         its area; None for the guide's publisher (`organisation`)."""
         return site.organisation or self.area_organisations.get(area_key(site.area[self.default_language]))
+
+    @property
+    def repository(self) -> str:
+        """The GitHub repository the form editor saves to: the setting, else the one the workflow runs in."""
+        return self.settings.repository or os.environ.get("GITHUB_REPOSITORY") or "OWNER/REPOSITORY"
 
     @property
     def notes(self) -> list[str]:
@@ -244,6 +250,13 @@ def _as_written(data: Any, paths: set[FieldPath], written: dict[FieldPath, str],
     if isinstance(data, list):
         return [_as_written(value, paths, written, (*here, index)) for index, value in enumerate(data)]
     return data
+
+
+def _slug_from_name(located: Located, path: Path) -> Located:
+    """A site file without a slug (as the form editor writes a new one) is at the address its name says."""
+    if isinstance(located.data, dict) and located.data.get("slug") is None:
+        return replace(located, data={**located.data, "slug": path.stem})
+    return located
 
 
 def load_settings(project: Project) -> tuple[Settings, dict[str, Any]]:
@@ -444,7 +457,7 @@ def load_guide(root: Path, digests: FileDigests | None = None, printed: Mapping[
             except OSError as error:
                 problems.append(_unreadable(shown, error))
                 continue
-            site, found = _validate(Site, located, shown, {"guide": context})
+            site, found = _validate(Site, _slug_from_name(located, path), shown, {"guide": context})
             problems += found
             if site is None:
                 continue

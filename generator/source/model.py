@@ -276,12 +276,21 @@ LocalMarkdown = Annotated[
     Field(json_schema_extra={LOCAL_TEXT_MARK: True}),
 ]
 MediaPath = Annotated[str, Field(max_length=MAX_TEXT["media"])]
-ImagePath = Annotated[MediaPath, AfterValidator(_media_checker(IMAGE_SUFFIXES, mark("an image")))]
+MEDIA_MARK = "x-media"  # the kind of file a path names, for the form editor's upload fields
+
+
+def media_path(kind: str, suffixes: tuple[str, ...], what: str) -> Any:
+    """A path inside media/ to a file of one of `suffixes`; the schema says which kind of file it is."""
+    return Annotated[MediaPath, AfterValidator(_media_checker(suffixes, what)),
+                     Field(json_schema_extra={MEDIA_MARK: kind})]
+
+
+ImagePath = media_path("image", IMAGE_SUFFIXES, mark("an image"))
 # A logo goes into plaque PDFs as it is: the formats the PDF writer reads (not HEIC).
 LogoPath = Annotated[MediaPath, AfterValidator(_media_checker((".png", ".jpg", ".jpeg"), mark("an image")))]
-AudioPath = Annotated[MediaPath, AfterValidator(_media_checker(AUDIO_SUFFIXES, mark("an audio file")))]
-VideoPath = Annotated[MediaPath, AfterValidator(_media_checker(VIDEO_SUFFIXES, mark("a video")))]
-SubtitlePath = Annotated[MediaPath, AfterValidator(_media_checker(SUBTITLE_SUFFIXES, mark("a subtitle file")))]
+AudioPath = media_path("audio", AUDIO_SUFFIXES, mark("an audio file"))
+VideoPath = media_path("video", VIDEO_SUFFIXES, mark("a video"))
+SubtitlePath = media_path("subtitles", SUBTITLE_SUFFIXES, mark("a subtitle file"))
 
 
 class Strict(BaseModel):
@@ -405,7 +414,9 @@ class Site(Strict):
         json_schema_extra={"pattern": f"^{ID_PATTERN.pattern}$"},
     )
     slug: Slug = Field(
-        description="Page address: lowercase a-z, 0-9 and '-'. Old addresses keep working if it changes.",
+        "",  # the loader writes in the file's name (without .yaml) when the file has no slug
+        description="Page address: lowercase a-z, 0-9 and '-'; default: the file's name without .yaml (the form "
+                    "editor names a new file from the Vietnamese name). Old addresses keep working if it changes.",
         json_schema_extra={"pattern": f"^{SLUG_PATTERN.pattern}$", "maxLength": MAX_SLUG_LENGTH,
                            "not": {"enum": list(RESERVED_SLUGS)}},
     )
@@ -476,6 +487,9 @@ class Settings(Strict):
         None,
         description="Start of the address printed in QR codes; default: the site URL in capitals + 'Q/'.",
     )
+    repository: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")] | None = Field(
+        None, description="The GitHub repository (owner/name) the form editor at /admin/ saves to; default: the "
+                          "repository the publishing workflow runs in.")
     fallback_language: str | None = Field(
         None, description="Language for visitors whose phone asks for none of the guide's languages; default: "
                           "English if the guide has it, else the default language.")

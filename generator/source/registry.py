@@ -17,6 +17,7 @@ import datetime
 import json
 import math
 import os
+import re
 import stat
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,7 +28,7 @@ from pydantic import ValidationError, model_validator
 from ..messages import say
 from ..problems import GuideError, Problem
 from .load import Guide, Project, SiteFile, load_guide, problems_from
-from .model import PlaqueId, Slug, Strict
+from .model import ID_PATTERN, PlaqueId, Slug, Strict
 from .yamlsource import YamlProblem, load_yaml
 
 SNAPSHOT_FILE = ".guide-registry.json"  # in a built site: the registry lines and plaque places it was built with
@@ -387,3 +388,23 @@ def forwarding(guide: Guide, registry: Registry) -> Forwarding:
             if slug not in in_use:  # a current page always wins over an old address
                 old[slug] = target
     return Forwarding(old, retired)
+
+
+def used_ids(project: Project) -> set[str]:
+    """Every id in a site file or ever issued, read leniently (files may be half-written)."""
+    found = set()
+    for path in project.sites_dir.glob("*.y*ml"):
+        found.update(re.findall(r"^id:\s*['\"]?([A-Za-z0-9]+)", path.read_text(encoding="utf-8", errors="replace"), re.M))
+    if project.registry_file.exists():
+        found.update(re.findall(r"\bid:\s*([A-Z0-9]+)", project.registry_file.read_text(encoding="utf-8")))
+    return found
+
+
+def fresh_id(slug: str, taken: set[str]) -> str:
+    """Initials of the slug's words and a number: den-tran-hung-dao → DTHD01, unique among all ids."""
+    initials = "".join(word[0] for word in slug.split("-") if word).upper()[:8] or "S"
+    for number in range(1, 10_000):
+        candidate = f"{initials}{number:02d}"[:12]
+        if candidate not in taken and ID_PATTERN.fullmatch(candidate):
+            return candidate
+    raise GuideError(say("no free plaque id for {slug}", slug=slug))

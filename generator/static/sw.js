@@ -103,6 +103,8 @@ self.addEventListener("fetch", (event) => {
   // Videos are never stored: hundreds of megabytes a province over, and Safari plays them only from ranged
   // answers the host gives (206); the browser asks the network for them as if there were no worker.
   if (url.pathname.endsWith(".mp4")) return;
+  // The form editor is for editors, online, always as published: never stored.
+  if (url.pathname.includes("/admin/")) return;
   if (request.headers.has("range")) {
     if (url.pathname.includes("/media/")) event.respondWith(range(request));
     return;

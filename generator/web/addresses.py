@@ -19,7 +19,8 @@ from ..source.load import Guide
 from .csp import with_policy
 from .pages import area_page, area_slugs, relative, render_template, site_path
 
-ROOT_NAMES = ("media", "plaques", "assets", "search", "index.html", "404.html", "sitemap.xml", "robots.txt", "sw.js")
+ROOT_NAMES = ("media", "plaques", "assets", "search", "admin", "index.html", "404.html", "sitemap.xml", "robots.txt",
+              "sw.js")
 
 
 def plaque_base(guide: Guide) -> str:

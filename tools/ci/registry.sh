@@ -179,7 +179,8 @@ issued = {str(line.get("id")) for line in lines if isinstance(line, dict)}
 for path in sys.argv[2:]:
     with open(path, encoding="utf-8") as handle:
         site = yaml.safe_load(handle)
-    print(site["slug"], site["id"], "issued" if str(site["id"]) in issued else "new")
+    slug = site.get("slug") or path.rsplit("/", 1)[-1].rsplit(".", 1)[0]  # no slug: the file's name
+    print(slug, site["id"], "issued" if str(site["id"]) in issued else "new")
 PY
 }
 
