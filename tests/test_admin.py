@@ -1,0 +1,179 @@
+"""The form editor at /admin/, in a real Chromium over the built guide, with a local repository.
+
+Sveltia's local mode asks the browser for a folder (`showDirectoryPicker`); headless Chromium has no picker,
+so the page is given the origin's private file system with the sample files in it, the same kind of folder
+handle. What the form writes there is then put back into a copy of the guide as `build.py edit` does
+(FormSaves), and the guide must check and build with it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator import pipeline
+from generator.commands.preview import FormSaves, has_comment
+from generator.source.load import Project, load_settings
+from generator.source.model import Site
+from generator.source.schema import site_schema
+from generator.web import admin
+from tests.conftest import ROOT, served
+
+VIEWPORTS = [(412, 915), (1280, 800)]
+SEED = """async (files) => {
+  const root = await navigator.storage.getDirectory();
+  for (const [path, data] of Object.entries(files)) {
+    let folder = root;
+    const parts = path.split('/');
+    for (const part of parts.slice(0, -1)) folder = await folder.getDirectoryHandle(part, {create: true});
+    const file = await folder.getFileHandle(parts.at(-1), {create: true});
+    const writer = await file.createWritable();
+    await writer.write(typeof data === 'string' ? data : new Uint8Array(data));
+    await writer.close();
+  }
+}"""
+READ_BACK = """async () => {
+  const found = {};
+  async function walk(folder, prefix) {
+    for await (const [name, handle] of folder.entries()) {
+      if (handle.kind === 'directory') await walk(handle, prefix + name + '/');
+      else found[prefix + name] = Array.from(new Uint8Array(await (await handle.getFile()).arrayBuffer()));
+    }
+  }
+  await walk(await navigator.storage.getDirectory(), '');
+  return found;
+}"""
+# The input whose label is `leaf` inside the field group labelled `group`: the closest box holding both holds
+# only that group's few inputs (a box holding many is the whole form, reached from another group's input).
+MARK_FIELD = """([group, leaf]) => {
+  let best = null, bestSize = Infinity;
+  for (const input of document.querySelectorAll('input, textarea, [contenteditable=true]')) {
+    const ids = (input.getAttribute('aria-labelledby') || '').split(' ').filter(Boolean);
+    const label = ids.map(id => document.getElementById(id)?.textContent.trim() ?? '').join(' ');
+    if (!label.startsWith(leaf)) continue;
+    let box = input;
+    while (box && !(group === '' || (box.textContent || '').includes(group))) box = box.parentElement;
+    const size = box ? box.querySelectorAll('input, textarea, [contenteditable=true]').length : Infinity;
+    if (size < bestSize) { best = input; bestSize = size; }
+  }
+  document.querySelectorAll('[data-test-field]').forEach(e => e.removeAttribute('data-test-field'));
+  if (!best) return false;
+  best.setAttribute('data-test-field', '');
+  return true;
+}"""
+
+
+def test_the_form_has_a_field_for_every_field_of_the_model() -> None:
+    """Drift fails here: every property of the site schema (the model's) at every depth is in the form."""
+    schema = site_schema()
+    form = yaml.safe_load(admin.config(load_settings(Project(ROOT))[0]))["collections"][0]["fields"]
+
+    def names(node: dict[str, Any], definitions: dict[str, Any], prefix: str = "") -> set[str]:
+        node, _ = admin._resolve(node, definitions)
+        found = set()
+        if node.get("type") == "array":
+            return names(node["items"], definitions, prefix)
+        for name, value in node.get("properties", {}).items():
+            found.add(prefix + name)
+            found |= names(value, definitions, prefix + name + ".")
+        return found
+
+    def form_names(fields: list[dict[str, Any]], prefix: str = "") -> set[str]:
+        found = set()
+        for field in fields:
+            found.add(prefix + field["name"])
+            inner = field.get("fields") or field.get("field", {}).get("fields")
+            if inner and field["name"] not in ("vi", "en", "zh") and not all(f["name"] in ("vi", "en", "zh") for f in inner):
+                found |= form_names(inner, prefix + field["name"] + ".")
+        return found
+
+    assert names(schema, schema["$defs"]) - form_names(form) == set()
+    assert set(Site.model_fields) <= {field["name"] for field in form}
+
+
+@pytest.fixture(scope="module")
+def guide_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("admin") / "guide"
+    root.mkdir()
+    for name in ("sites", "media"):
+        shutil.copytree(ROOT / name, root / name)
+    for name in ("mkdocs.yml", "plaques.yaml"):
+        shutil.copy(ROOT / name, root / name)
+    return root
+
+
+@pytest.fixture(scope="module")
+def admin_page(built) -> Iterator[str]:
+    yield from served(Path(built.output))
+
+
+def open_form(browser: Any, address: str, width: int, height: int, files: dict[str, Any], outside: list[str]) -> Any:
+    page = browser.new_page(viewport={"width": width, "height": height}, locale="vi-VN")
+    page.on("request", lambda request: outside.append(request.url)
+            if not request.url.startswith((address, "data:", "blob:")) else None)
+    page.add_init_script("window.showDirectoryPicker = async () => navigator.storage.getDirectory();")
+    page.goto(address + "admin/")
+    page.evaluate(SEED, files)
+    page.get_by_text("Làm việc với kho mã nguồn cục bộ").click()
+    page.get_by_text("Di tích", exact=True).first.click()
+    return page
+
+
+SHOW_GROUP = """(group) => {
+  const label = Array.from(document.querySelectorAll('body *'))
+    .find(e => e.children.length === 0 && e.textContent.trim().startsWith(group));
+  if (label) label.scrollIntoView({block: 'start'});
+  return Boolean(label);
+}"""
+
+
+def fill(page: Any, group: str, leaf: str, value: str) -> None:
+    """Type into one field as a volunteer does; the form draws fields only as they scroll into view."""
+    for _ in range(40):
+        if page.evaluate(SHOW_GROUP, group):
+            page.wait_for_timeout(300)
+            if page.evaluate(MARK_FIELD, [group, leaf]):
+                page.locator("[data-test-field]").fill(value)
+                return
+        page.mouse.wheel(0, 600)
+        page.wait_for_timeout(150)
+    raise AssertionError(f"no field {leaf!r} in {group!r}")
+
+
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS)
+def test_editing_a_summary_in_the_form_changes_that_line_only(browser: Any, admin_page: str, guide_copy: Path,
+                                                               width: int, height: int) -> None:
+    sample = guide_copy / "sites" / "den-xa-tac.yaml"
+    before = sample.read_text(encoding="utf-8")
+    files = {f"sites/{path.name}": path.read_text(encoding="utf-8") for path in (guide_copy / "sites").glob("*.yaml")}
+    files[".git/HEAD"] = "ref: refs/heads/main\n"  # Sveltia opens only a folder that is a git repository
+    edited = f"Ngôi đền cổ bên sông Ka Long, sửa trên màn hình {width} px."
+    outside: list[str] = []
+    page = open_form(browser, admin_page, width, height, files, outside)
+    page.get_by_text("Đền Xã Tắc").first.click()
+    fill(page, "Giới thiệu ngắn", "Tiếng Việt (vi)", edited)
+    page.get_by_role("button", name="Lưu").click()
+    page.wait_for_timeout(2000)
+    saved = bytes(page.evaluate(READ_BACK)["sites/den-xa-tac.yaml"]).decode("utf-8")
+    page.context.close()
+    assert outside == [], f"the admin page asked other hosts: {outside}"
+    assert saved != before and not has_comment(saved), "the form saved the file whole (its comments gone)"
+
+    saves = FormSaves(guide_copy / "sites")
+    sample.write_text(saved, encoding="utf-8")
+    assert saves.restore() == [sample]
+    after = sample.read_text(encoding="utf-8")
+    old_data, new_data = yaml.safe_load(before), yaml.safe_load(after)
+    assert new_data["summary"]["vi"] == edited
+    old_data["summary"]["vi"] = edited
+    assert new_data == old_data, "only the edited field differs after loading"
+    changed = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert len(changed) == 1 and edited in changed[0], changed  # every other line as it was
+    assert len(after.splitlines()) <= len(before.splitlines())
+    pipeline.check(guide_copy)
+    sample.write_text(before, encoding="utf-8")
