@@ -37,7 +37,8 @@ class Policy(html.parser.HTMLParser):
 
 
 def test_every_page_has_a_strict_policy_before_any_script(built) -> None:
-    pages = sorted(Path(built.output).rglob("*.html"))
+    # The form editor (admin/) is an editors' application that talks to GitHub's API; it is no visitor page.
+    pages = sorted(page for page in Path(built.output).rglob("*.html") if page.parts[-2:-1] != ("admin",))
     assert len(pages) > 20
     for page in pages:
         parser = Policy()
