@@ -36,7 +36,7 @@ from .problems import GuideError
 from .progress import Progress, Quiet
 from .source import registry
 from .source.load import Guide, Project, load_guide
-from .source.registry import fresh_id, used_ids
+from .source.registry import fresh_id, issued_ids
 from .web import addresses, admin, integrity, offline, pages, search
 from .web.mkdocs_build import build_date, build_languages
 from .web.viewer import viewer_files
@@ -121,7 +121,7 @@ def plan_site(guide: Guide, forwarding: registry.Forwarding, digests: FileDigest
 
 def admin_files(guide: Guide) -> dict[str, str]:
     """/admin/'s page and form; a new site's plaque id is filled in with one that is free now."""
-    free = fresh_id("di-tich", used_ids(guide.project))
+    free = fresh_id("di-tich", {site.id for site in guide.sites} | issued_ids(guide.project))
     return admin.written_files(guide.settings.title[guide.default_language], guide.settings, guide.repository, free)
 
 

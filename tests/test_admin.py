@@ -8,6 +8,7 @@ handle. What the form writes there is then put back into a copy of the guide as 
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from PIL import Image
 
 from generator import pipeline
 from generator.commands.preview import FormSaves, has_comment
@@ -22,7 +24,7 @@ from generator.source.load import Project, load_settings
 from generator.source.model import Site
 from generator.source.schema import site_schema
 from generator.web import admin
-from tests.conftest import ROOT, served
+from tests.conftest import ROOT, copy_project, served
 
 VIEWPORTS = [(412, 915), (1280, 800)]
 SEED = """async (files) => {
@@ -70,8 +72,10 @@ MARK_FIELD = """([group, leaf]) => {
 
 def test_the_form_has_a_field_for_every_field_of_the_model() -> None:
     """Drift fails here: every property of the site schema (the model's) at every depth is in the form."""
-    schema = site_schema()
-    form = yaml.safe_load(admin.config(load_settings(Project(ROOT))[0]))["collections"][0]["fields"]
+    settings = load_settings(Project(ROOT))[0]
+    languages = set(settings.languages)
+    schema = site_schema(list(settings.languages), settings.default_language)
+    form = yaml.safe_load(admin.config(settings))["collections"][0]["fields"]
 
     def names(node: dict[str, Any], definitions: dict[str, Any], prefix: str = "") -> set[str]:
         node, _ = admin._resolve(node, definitions)
@@ -88,7 +92,7 @@ def test_the_form_has_a_field_for_every_field_of_the_model() -> None:
         for field in fields:
             found.add(prefix + field["name"])
             inner = field.get("fields") or field.get("field", {}).get("fields")
-            if inner and field["name"] not in ("vi", "en", "zh") and not all(f["name"] in ("vi", "en", "zh") for f in inner):
+            if inner and field["name"] not in languages and not {f["name"] for f in inner} <= languages:
                 found |= form_names(inner, prefix + field["name"] + ".")
         return found
 
@@ -112,11 +116,21 @@ def admin_page(built) -> Iterator[str]:
     yield from served(Path(built.output))
 
 
+# Headless Chromium has no folder picker: the origin's private file system is the same kind of folder handle.
+# Every breach of the page's Content-Security-Policy is kept, from the first script on.
+START = """
+window.showDirectoryPicker = async () => navigator.storage.getDirectory();
+window.__violations = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
 def open_form(browser: Any, address: str, width: int, height: int, files: dict[str, Any], outside: list[str]) -> Any:
+    """/admin/ on the local repository `files`, at the collection of sites; requests to other hosts go to `outside`."""
     page = browser.new_page(viewport={"width": width, "height": height}, locale="vi-VN")
     page.on("request", lambda request: outside.append(request.url)
             if not request.url.startswith((address, "data:", "blob:")) else None)
-    page.add_init_script("window.showDirectoryPicker = async () => navigator.storage.getDirectory();")
+    page.add_init_script(START)
     page.goto(address + "admin/")
     page.evaluate(SEED, files)
     page.get_by_text("Làm việc với kho mã nguồn cục bộ").click()
@@ -145,21 +159,41 @@ def fill(page: Any, group: str, leaf: str, value: str) -> None:
     raise AssertionError(f"no field {leaf!r} in {group!r}")
 
 
+def site_files(root: Path) -> dict[str, Any]:
+    """The repository as the form sees it: the site files, and enough of .git to be one."""
+    files: dict[str, Any] = {f"sites/{path.name}": path.read_text(encoding="utf-8")
+                             for path in (root / "sites").glob("*.yaml")}
+    files[".git/HEAD"] = "ref: refs/heads/main\n"  # Sveltia opens only a folder that is a git repository
+    return files
+
+
+def press(page: Any, button: str) -> None:
+    """Click a button further down the form, drawing the fields above it as a volunteer scrolling would."""
+    for _ in range(40):
+        found = page.get_by_role("button", name=button)
+        if found.count():
+            found.first.click()
+            return
+        page.evaluate("Array.from(document.querySelectorAll('input, textarea, [contenteditable=true]')).at(-1)"
+                      "?.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(150)
+    raise AssertionError(f"no button {button!r}")
+
+
 @pytest.mark.parametrize(("width", "height"), VIEWPORTS)
 def test_editing_a_summary_in_the_form_changes_that_line_only(browser: Any, admin_page: str, guide_copy: Path,
                                                                width: int, height: int) -> None:
     sample = guide_copy / "sites" / "den-xa-tac.yaml"
     before = sample.read_text(encoding="utf-8")
-    files = {f"sites/{path.name}": path.read_text(encoding="utf-8") for path in (guide_copy / "sites").glob("*.yaml")}
-    files[".git/HEAD"] = "ref: refs/heads/main\n"  # Sveltia opens only a folder that is a git repository
     edited = f"Ngôi đền cổ bên sông Ka Long, sửa trên màn hình {width} px."
     outside: list[str] = []
-    page = open_form(browser, admin_page, width, height, files, outside)
+    page = open_form(browser, admin_page, width, height, site_files(guide_copy), outside)
     page.get_by_text("Đền Xã Tắc").first.click()
     fill(page, "Giới thiệu ngắn", "Tiếng Việt (vi)", edited)
     page.get_by_role("button", name="Lưu").click()
     page.wait_for_timeout(2000)
     saved = bytes(page.evaluate(READ_BACK)["sites/den-xa-tac.yaml"]).decode("utf-8")
+    assert page.evaluate("window.__violations") == [], "the form breaks its own Content-Security-Policy"
     page.context.close()
     assert outside == [], f"the admin page asked other hosts: {outside}"
     assert saved != before and not has_comment(saved), "the form saved the file whole (its comments gone)"
@@ -177,3 +211,78 @@ def test_editing_a_summary_in_the_form_changes_that_line_only(browser: Any, admi
     assert len(after.splitlines()) <= len(before.splitlines())
     pipeline.check(guide_copy)
     sample.write_text(before, encoding="utf-8")
+
+
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS)
+def test_a_new_site_with_a_photo_from_the_form_is_checked_and_built(browser: Any, admin_page: str, tmp_path: Path,
+                                                                    width: int, height: int) -> None:
+    """A volunteer's first site, typed on a phone: its file is named from its Vietnamese name (tones and đ
+    removed), the photo lands in media/<that name>/, the plaque id is the free one offered, and the guide
+    checks and builds with it."""
+    root = copy_project(tmp_path / "guide")
+    name, photo = "Đình Quan Lạn", tmp_path / "anh-dinh.jpg"
+    Image.new("RGB", (1200, 800), (150, 120, 90)).save(photo, quality=80)
+    outside: list[str] = []
+    page = open_form(browser, admin_page, width, height, site_files(root), outside)
+    page.get_by_role("button", name="Tạo bài viết mới").click()
+    page.get_by_label("Loại di tích").first.click()
+    page.get_by_role("option", name="đình (communal-house)").click()
+    fill(page, "Thị xã, thành phố", "Tiếng Việt (vi)", "Vân Đồn")
+    fill(page, "Tên di tích", "Tiếng Việt (vi)", name)
+    fill(page, "Giới thiệu ngắn", "Tiếng Việt (vi)", "Ngôi đình cổ trên đảo Quan Lạn.")
+    fill(page, "Bài giới thiệu", "Tiếng Việt (vi)", "Đình thờ Thành hoàng làng.")
+    fill(page, "Vị trí", "Vĩ độ (lat)", "20.88")
+    fill(page, "Vị trí", "Kinh độ (lon)", "107.49")
+
+    # The hint's map link shows the point typed (followed here only as far as its address).
+    page.evaluate("window.addEventListener('click', (e) => e.target.closest('a') && e.preventDefault())")
+    map_link = page.locator("a", has_text="Xem điểm đã nhập trên bản đồ").first
+    map_link.click()
+    assert map_link.get_attribute("href") == "https://www.openstreetmap.org/?mlat=20.88&mlon=107.49#map=17/20.88/107.49"
+
+    press(page, "Thêm ⁨Ảnh⁩")
+    page.get_by_role("button", name="Duyệt tệp").click()
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Tải lên").click()
+    chooser.value.set_files(photo)
+    page.get_by_role("button", name="Chèn").click()
+    fill(page, "Mô tả ảnh cho người không nhìn thấy", "Tiếng Việt (vi)", "Mái đình lợp ngói âm dương")
+    press(page, "Thêm ⁨Nguồn tư liệu⁩")
+    fill(page, "Nguồn tư liệu", "Nguồn tư liệu", "Khảo sát của Đoàn Thanh niên, 2026")
+    page.get_by_role("button", name="Lưu").click()
+    page.wait_for_timeout(2000)
+    written = {path: bytes(data) for path, data in page.evaluate(READ_BACK).items()
+               if path not in site_files(root)}
+    assert page.evaluate("window.__violations") == [], "the form breaks its own Content-Security-Policy"
+    page.context.close()
+    assert outside == [], f"the admin page asked other hosts: {outside}"
+    assert set(written) == {"sites/dinh-quan-lan.yaml", "media/dinh-quan-lan/anh-dinh.jpg"}, set(written)
+    for path, data in written.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(data)
+    data = yaml.safe_load(written["sites/dinh-quan-lan.yaml"])
+    taken = {yaml.safe_load(path.read_text(encoding="utf-8"))["id"] for path in (ROOT / "sites").glob("*.yaml")}
+    issued = set(re.findall(r"\bid: (\w+)", (ROOT / "plaques.yaml").read_text(encoding="utf-8")))
+    assert re.fullmatch("[A-Z0-9]{2,12}", data["id"]) and data["id"] not in taken | issued, data["id"]
+    assert data["name"] == {"vi": name} and data["location"] == {"lat": 20.88, "lon": 107.49, "approximate": False}
+
+    pipeline.check(root)
+    result = pipeline.build(root)
+    page_file = Path(result.output) / "vi" / "dinh-quan-lan" / "index.html"
+    text = page_file.read_text(encoding="utf-8")
+    assert name in text
+    source = re.search(r'<img src="([^"]+)"[^>]* alt="Mái đình lợp ngói âm dương"', text)
+    assert source, "the page shows the photo"
+    with Image.open(page_file.parent / source.group(1)) as shown:
+        assert shown.size[0] / shown.size[1] == 1.5, "it is the photo uploaded, resized"
+
+
+def test_the_admin_page_runs_scripts_from_itself_only(built) -> None:
+    """The form is the one page that talks to another host (GitHub's API, where saves go); its policy says so and
+    no more: no inline or third-party script, and no host but GitHub's to connect to."""
+    text = (Path(built.output) / "admin" / "index.html").read_text(encoding="utf-8")
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text)
+    assert policy and text.index(policy.group(0)) < text.index("<script")
+    rules = dict(rule.strip().split(" ", 1) for rule in policy.group(1).split(";"))
+    assert rules["script-src"] == "'self'" and rules["default-src"] == "'self'"
+    assert [source for source in rules["connect-src"].split() if "//" in source] == ["https://api.github.com"]

@@ -77,6 +77,8 @@ CASES = [
          "- file: cot-moc-1368/ilustration.jpg", "images[0].file", "media/cot-moc-1368/ilustration.jpg does not exist"),
     Case("media outside media/", replace(SAMPLE, "cot-moc-1368/thuyet-minh-vi.mp3", "../../secret.mp3"), SAMPLE,
          "  vi: ../../secret.mp3", "audio.vi", "must be a path inside media/"),
+    Case("media path from the root", replace(SAMPLE, "cot-moc-1368/thuyet-minh-vi.mp3", "//etc/secret.mp3"), SAMPLE,
+         "  vi: //etc/secret.mp3", "audio.vi", "must be a path inside media/"),
     Case("url not http", replace(SAMPLE, "sources:\n", "links:\n  - url: javascript:alert(1)\n    label: {vi: Xem}\nsources:\n"),
          SAMPLE, "  - url: javascript:alert(1)", "links[0].url", "only http:// and https:// links"),
     Case("unsafe link in body", replace(SAMPLE, "## Cột mốc và đường biên", "## [Cột mốc](javascript:alert(1))"),

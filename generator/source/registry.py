@@ -392,12 +392,17 @@ def forwarding(guide: Guide, registry: Registry) -> Forwarding:
 
 def used_ids(project: Project) -> set[str]:
     """Every id in a site file or ever issued, read leniently (files may be half-written)."""
-    found = set()
+    found = issued_ids(project)
     for path in project.sites_dir.glob("*.y*ml"):
         found.update(re.findall(r"^id:\s*['\"]?([A-Za-z0-9]+)", path.read_text(encoding="utf-8", errors="replace"), re.M))
-    if project.registry_file.exists():
-        found.update(re.findall(r"\bid:\s*([A-Z0-9]+)", project.registry_file.read_text(encoding="utf-8")))
     return found
+
+
+def issued_ids(project: Project) -> set[str]:
+    """Every id the registry ever issued, retired ones too, read leniently."""
+    if not project.registry_file.exists():
+        return set()
+    return set(re.findall(r"\bid:\s*([A-Z0-9]+)", project.registry_file.read_text(encoding="utf-8")))
 
 
 def fresh_id(slug: str, taken: set[str]) -> str:

@@ -41,6 +41,7 @@ from ..source.model import (
     Settings,
 )
 from ..source.schema import site_schema
+from .maps import SERVICES
 from .viewer import TOOL_ROOT
 
 FOLDER = "admin"
@@ -58,6 +59,7 @@ STATUS = "https://www.githubstatus.com/api/v2/status.json"
 CDN = "https://unpkg.com/"
 VENDOR = "vendor/"  # under /admin/: what the bundle would have fetched from unpkg
 LOCALES = ("vi", "en-US")
+MAP_SCRIPT = Path(__file__).parents[1] / "static" / "map-link.js"
 
 
 def _installed(path: Path) -> Path:
@@ -89,15 +91,31 @@ def installed_files() -> dict[str, Path]:
     return files
 
 
+# Scripts and fonts from this site only; the one other host is GitHub's API, where an editor's changes go.
+# Svelte sets styles inline; the form reads the files being uploaded through blob: and data: addresses.
+POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' blob: data: https://avatars.githubusercontent.com",
+    "media-src 'self' blob:",
+    "connect-src 'self' blob: data: https://api.github.com",
+    "frame-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+))
 PAGE = """<!doctype html>
 <html lang="vi">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <title>{title}</title>
 </head>
 <body>
+<script src="map-link.js" data-map="{map}"></script>
 <script src="{script}"></script>
 </body>
 </html>
@@ -108,7 +126,9 @@ def written_files(title: str, settings: Settings, repository: str, free_id: str)
     """What /admin/ is made of besides the files npm installed: its page, its form, the bundle, and GitHub's status."""
     script, text = bundle()
     return {
-        f"{FOLDER}/index.html": PAGE.format(title=html.escape(title), script=script.removeprefix(f"{FOLDER}/")),
+        f"{FOLDER}/index.html": PAGE.format(policy=POLICY, title=html.escape(title), map=html.escape(MAP_LINK),
+                                            script=script.removeprefix(f"{FOLDER}/")),
+        f"{FOLDER}/map-link.js": MAP_SCRIPT.read_text(encoding="utf-8"),
         f"{FOLDER}/config.yml": config(settings, repository, free_id),
         script: text,
         # Sveltia warns of a GitHub outage from this; a guide never asks a third party whether GitHub is up.
@@ -138,12 +158,25 @@ LABELS = {
     "pitch": "Góc đứng (độ)", "links": "Liên kết", "url": "Địa chỉ web (https://)", "kind": "Loại liên kết",
     "sources": "Nguồn tư liệu", "uncertain": "Điều chưa chắc chắn",
 }
+# A label or hint for a field inside another is looked up as "parent.name" first: a tour's scene id is no plaque id.
+LABELS |= {"panoramas.id": "Mã cảnh", "hotspots.label": "Nhãn trên mũi tên"}
+SCENE_HINT = "chữ thường a-z không dấu, số, và '-', ví dụ san-dinh"
 PATTERN_HINTS = {
     "id": "2-12 chữ in hoa A-Z và số 0-9, ví dụ KL1368; không bao giờ đổi sau khi biển đã in",
     "slug": "chữ thường a-z không dấu, số, và '-' giữa các từ, ví dụ dinh-yen-giang",
-    "to": "chữ thường a-z không dấu, số, và '-', ví dụ san-dinh",
-    "id#scene": "chữ thường a-z không dấu, số, và '-', ví dụ san-dinh",
+    "to": SCENE_HINT,
+    "panoramas.id": SCENE_HINT,
 }
+# The Vietnamese words for the model's fixed choices (the file keeps the English key).
+OPTION_LABELS = {
+    "status": {"open": "mở cửa", "closed": "đóng cửa", "restoration": "đang trùng tu"},
+    "kind": {"video": "video", "vr360": "tham quan 360°", "official": "trang chính thức",
+             "article": "bài báo", "other": "khác"},
+}
+# The point on a map, from the two numbers typed: map-link.js fills them into the hint's link when it is followed.
+MAP_LINK = SERVICES["osm"][1]("{lat}", "{lon}", "")
+LOCATION_HINT = ("Lấy toạ độ: trên Google Maps bấm giữ vào điểm di tích, chép hai số (vĩ độ, kinh độ). "
+                 f"[Xem điểm đã nhập trên bản đồ]({MAP_LINK.split('?')[0]})")
 # Files a volunteer uploads: what the build accepts, and its size limit (the build checks both again).
 MEDIA = {
     "image": (IMAGE_SUFFIXES, MAX_IMAGE_BYTES),
@@ -173,18 +206,19 @@ class Form:
 
     languages: tuple[str, ...]
     default: str
-    organisations: tuple[str, ...]
+    organisations: dict[str, str]  # key → the name shown
     definitions: dict[str, Any]
     free_id: str  # a plaque id no site has and the registry never issued, when the guide was built
 
-    def fields(self, node: dict[str, Any]) -> list[dict[str, Any]]:
+    def fields(self, node: dict[str, Any], parent: str = "") -> list[dict[str, Any]]:
         """Every property of an object node, in the model's order."""
         required = set(node.get("required", []))
-        return [self.field(name, value, name in required) for name, value in node["properties"].items()]
+        return [self.field(name, value, name in required, parent) for name, value in node["properties"].items()]
 
-    def field(self, name: str, node: dict[str, Any], required: bool) -> dict[str, Any]:
+    def field(self, name: str, node: dict[str, Any], required: bool, parent: str = "") -> dict[str, Any]:
         node, optional = _resolve(node, self.definitions)
-        plain: dict[str, Any] = {"name": name, "label": LABELS[name], "required": required and not optional}
+        key = f"{parent}.{name}" if f"{parent}.{name}" in LABELS else name
+        plain: dict[str, Any] = {"name": name, "label": LABELS[key], "required": required and not optional}
         if "propertyNames" in node:  # a text per language
             return plain | self.per_language(node["additionalProperties"], markdown=name == "body")
         if node.get("type") == "object" and "properties" not in node:  # a file per language
@@ -194,24 +228,28 @@ class Form:
         if name == "category":
             return plain | {"widget": "select", "options": CATEGORY_OPTIONS}
         if name == "organisation":
-            return plain | {"widget": "select", "options": list(self.organisations)}
+            return plain | {"widget": "select", "options": [{"label": label, "value": value}
+                                                            for value, label in self.organisations.items()]}
         if "enum" in node:
-            return plain | {"widget": "select", "options": node["enum"]}
+            names = OPTION_LABELS[name]
+            return plain | {"widget": "select", "options": [{"label": names[value], "value": value}
+                                                            for value in node["enum"]]}
         kind = node.get("type")
         if kind == "object":
-            return plain | {"widget": "object", "fields": self.fields(node)}
+            hint = {"hint": LOCATION_HINT} if name == "location" else {}
+            return plain | {"widget": "object", "fields": self.fields(node, name)} | hint
         if kind == "array":
             item, _ = _resolve(node["items"], self.definitions)
             limits = {"max": node["maxItems"]} if "maxItems" in node else {}
             if "properties" in item:
-                return plain | {"widget": "list", "fields": self.fields(item)} | limits
+                return plain | {"widget": "list", "fields": self.fields(item, name)} | limits
             return plain | {"widget": "list", "field": self.field(name, item, True) | {"label": LABELS[name]}} | limits
         if kind == "boolean":
             return plain | {"widget": "boolean", "required": False}
         if kind in ("number", "integer"):
             bounds = {option: node[key] for option, key in (("min", "minimum"), ("max", "maximum")) if key in node}
             return plain | {"widget": "number", "value_type": "float" if kind == "number" else "int"} | bounds
-        return plain | self.text(name, node)
+        return plain | self.text(key, node)
 
     def text(self, name: str, node: dict[str, Any], markdown: bool = False) -> dict[str, Any]:
         """A string: an upload when it names a file in media/, else a line or a text area, within the model's limits."""
@@ -242,7 +280,8 @@ def config(settings: Settings, repository: str = "OWNER/REPOSITORY", free_id: st
     registers it on main)."""
     languages, default = list(settings.languages), settings.default_language
     schema = site_schema(languages, default)
-    form = Form(tuple(languages), default, tuple(settings.organisations), schema["$defs"], free_id)
+    organisations = {key: organisation.short for key, organisation in settings.organisations.items()}
+    form = Form(tuple(languages), default, organisations, schema["$defs"], free_id)
     document: dict[str, Any] = {
         "backend": {"name": "github", "repo": repository, "branch": "main"},
         "publish_mode": "editorial_workflow",
