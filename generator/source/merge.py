@@ -42,8 +42,10 @@ def _dump(yaml: YAML, data: Any) -> str:
 
 def _empty(value: Any) -> bool:
     """Whether the guide reads `value` as not written (every yes/no field of the model defaults to no, which the
-    form writes out)."""
-    return value is None or value is False or value == "" or value == [] or value == {}
+    form writes out; a form may write a group of empty texts for a group nobody filled in)."""
+    if isinstance(value, dict):  # a group of texts per language with none filled in, too
+        return all(_empty(item) for item in value.values())
+    return value is None or value is False or value == "" or value == []
 
 
 def _same(old: Any, new: Any, markdown: bool) -> bool:
