@@ -1,8 +1,5 @@
-"""The form editor at /admin/, in a real Chromium over the built guide, with a local repository.
-
-Sveltia's local mode asks the browser for a folder (`showDirectoryPicker`); headless Chromium has no picker,
-so the page is given the origin's private file system with the sample files in it, the same kind of folder
-handle. What the form writes there is then put back into a copy of the guide as `build.py edit` does
+"""The form editor at /admin/, in a real Chromium over the built guide, with a local repository (see
+tests/form_driver.py). What the form writes there is then put back into a copy of the guide as `build.py edit` does
 (FormSaves), and the guide must check and build with it.
 """
 
@@ -25,49 +22,7 @@ from generator.source.model import Site
 from generator.source.schema import site_schema
 from generator.web import admin
 from tests.conftest import ROOT, copy_project, served
-
-VIEWPORTS = [(412, 915), (1280, 800)]
-SEED = """async (files) => {
-  const root = await navigator.storage.getDirectory();
-  for (const [path, data] of Object.entries(files)) {
-    let folder = root;
-    const parts = path.split('/');
-    for (const part of parts.slice(0, -1)) folder = await folder.getDirectoryHandle(part, {create: true});
-    const file = await folder.getFileHandle(parts.at(-1), {create: true});
-    const writer = await file.createWritable();
-    await writer.write(typeof data === 'string' ? data : new Uint8Array(data));
-    await writer.close();
-  }
-}"""
-READ_BACK = """async () => {
-  const found = {};
-  async function walk(folder, prefix) {
-    for await (const [name, handle] of folder.entries()) {
-      if (handle.kind === 'directory') await walk(handle, prefix + name + '/');
-      else found[prefix + name] = Array.from(new Uint8Array(await (await handle.getFile()).arrayBuffer()));
-    }
-  }
-  await walk(await navigator.storage.getDirectory(), '');
-  return found;
-}"""
-# The input whose label is `leaf` inside the field group labelled `group`: the closest box holding both holds
-# only that group's few inputs (a box holding many is the whole form, reached from another group's input).
-MARK_FIELD = """([group, leaf]) => {
-  let best = null, bestSize = Infinity;
-  for (const input of document.querySelectorAll('input, textarea, [contenteditable=true]')) {
-    const ids = (input.getAttribute('aria-labelledby') || '').split(' ').filter(Boolean);
-    const label = ids.map(id => document.getElementById(id)?.textContent.trim() ?? '').join(' ');
-    if (!label.startsWith(leaf)) continue;
-    let box = input;
-    while (box && !(group === '' || (box.textContent || '').includes(group))) box = box.parentElement;
-    const size = box ? box.querySelectorAll('input, textarea, [contenteditable=true]').length : Infinity;
-    if (size < bestSize) { best = input; bestSize = size; }
-  }
-  document.querySelectorAll('[data-test-field]').forEach(e => e.removeAttribute('data-test-field'));
-  if (!best) return false;
-  best.setAttribute('data-test-field', '');
-  return true;
-}"""
+from tests.form_driver import CUT_OFF, NEW_SITE, READ_BACK, VIEWPORTS, add_site, fill, open_form, show, site_files
 
 
 def test_the_form_has_a_field_for_every_field_of_the_model() -> None:
@@ -116,70 +71,6 @@ def admin_page(built) -> Iterator[str]:
     yield from served(Path(built.output))
 
 
-# Headless Chromium has no folder picker: the origin's private file system is the same kind of folder handle.
-# Every breach of the page's Content-Security-Policy is kept, from the first script on.
-START = """
-window.showDirectoryPicker = async () => navigator.storage.getDirectory();
-window.__violations = [];
-document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
-"""
-
-
-def open_form(browser: Any, address: str, width: int, height: int, files: dict[str, Any], outside: list[str]) -> Any:
-    """/admin/ on the local repository `files`, at the collection of sites; requests to other hosts go to `outside`."""
-    page = browser.new_page(viewport={"width": width, "height": height}, locale="vi-VN")
-    page.on("request", lambda request: outside.append(request.url)
-            if not request.url.startswith((address, "data:", "blob:")) else None)
-    page.add_init_script(START)
-    page.goto(address + "admin/")
-    page.evaluate(SEED, files)
-    page.get_by_text("Làm việc với kho mã nguồn cục bộ").click()
-    page.get_by_text("Di tích", exact=True).first.click()
-    return page
-
-
-SHOW_GROUP = """(group) => {
-  const label = Array.from(document.querySelectorAll('body *'))
-    .find(e => e.children.length === 0 && e.textContent.trim().startsWith(group));
-  if (label) label.scrollIntoView({block: 'start'});
-  return Boolean(label);
-}"""
-
-
-def fill(page: Any, group: str, leaf: str, value: str) -> None:
-    """Type into one field as a volunteer does; the form draws fields only as they scroll into view."""
-    for _ in range(40):
-        if page.evaluate(SHOW_GROUP, group):
-            page.wait_for_timeout(300)
-            if page.evaluate(MARK_FIELD, [group, leaf]):
-                page.locator("[data-test-field]").fill(value)
-                return
-        page.mouse.wheel(0, 600)
-        page.wait_for_timeout(150)
-    raise AssertionError(f"no field {leaf!r} in {group!r}")
-
-
-def site_files(root: Path) -> dict[str, Any]:
-    """The repository as the form sees it: the site files, and enough of .git to be one."""
-    files: dict[str, Any] = {f"sites/{path.name}": path.read_text(encoding="utf-8")
-                             for path in (root / "sites").glob("*.yaml")}
-    files[".git/HEAD"] = "ref: refs/heads/main\n"  # Sveltia opens only a folder that is a git repository
-    return files
-
-
-def press(page: Any, button: str) -> None:
-    """Click a button further down the form, drawing the fields above it as a volunteer scrolling would."""
-    for _ in range(40):
-        found = page.get_by_role("button", name=button)
-        if found.count():
-            found.first.click()
-            return
-        page.evaluate("Array.from(document.querySelectorAll('input, textarea, [contenteditable=true]')).at(-1)"
-                      "?.scrollIntoView({block: 'start'})")
-        page.wait_for_timeout(150)
-    raise AssertionError(f"no button {button!r}")
-
-
 @pytest.mark.parametrize(("width", "height"), VIEWPORTS)
 def test_editing_a_summary_in_the_form_changes_that_line_only(browser: Any, admin_page: str, guide_copy: Path,
                                                                width: int, height: int) -> None:
@@ -190,6 +81,8 @@ def test_editing_a_summary_in_the_form_changes_that_line_only(browser: Any, admi
     page = open_form(browser, admin_page, width, height, site_files(guide_copy), outside)
     page.get_by_text("Đền Xã Tắc").first.click()
     fill(page, "Giới thiệu ngắn", "Tiếng Việt (vi)", edited)
+    show(page, "Bài giới thiệu")
+    assert page.evaluate(CUT_OFF, width) == [], "a field is wider than the screen"
     page.get_by_role("button", name="Lưu").click()
     page.wait_for_timeout(2000)
     saved = bytes(page.evaluate(READ_BACK)["sites/den-xa-tac.yaml"]).decode("utf-8")
@@ -220,35 +113,19 @@ def test_a_new_site_with_a_photo_from_the_form_is_checked_and_built(browser: Any
     removed), the photo lands in media/<that name>/, the plaque id is the free one offered, and the guide
     checks and builds with it."""
     root = copy_project(tmp_path / "guide")
-    name, photo = "Đình Quan Lạn", tmp_path / "anh-dinh.jpg"
+    name, photo = NEW_SITE["name"], tmp_path / "anh-dinh.jpg"
     Image.new("RGB", (1200, 800), (150, 120, 90)).save(photo, quality=80)
     outside: list[str] = []
     page = open_form(browser, admin_page, width, height, site_files(root), outside)
-    page.get_by_role("button", name="Tạo bài viết mới").click()
-    page.get_by_label("Loại di tích").first.click()
-    page.get_by_role("option", name="đình (communal-house)").click()
-    fill(page, "Thị xã, thành phố", "Tiếng Việt (vi)", "Vân Đồn")
-    fill(page, "Tên di tích", "Tiếng Việt (vi)", name)
-    fill(page, "Giới thiệu ngắn", "Tiếng Việt (vi)", "Ngôi đình cổ trên đảo Quan Lạn.")
-    fill(page, "Bài giới thiệu", "Tiếng Việt (vi)", "Đình thờ Thành hoàng làng.")
-    fill(page, "Vị trí", "Vĩ độ (lat)", "20.88")
-    fill(page, "Vị trí", "Kinh độ (lon)", "107.49")
+    add_site(page, photo)
+    show(page, "Bài giới thiệu")
+    assert page.evaluate(CUT_OFF, width) == [], "a field is wider than the screen"
 
     # The hint's map link shows the point typed (followed here only as far as its address).
     page.evaluate("window.addEventListener('click', (e) => e.target.closest('a') && e.preventDefault())")
     map_link = page.locator("a", has_text="Xem điểm đã nhập trên bản đồ").first
     map_link.click()
     assert map_link.get_attribute("href") == "https://www.openstreetmap.org/?mlat=20.88&mlon=107.49#map=17/20.88/107.49"
-
-    press(page, "Thêm ⁨Ảnh⁩")
-    page.get_by_role("button", name="Duyệt tệp").click()
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name="Tải lên").click()
-    chooser.value.set_files(photo)
-    page.get_by_role("button", name="Chèn").click()
-    fill(page, "Mô tả ảnh cho người không nhìn thấy", "Tiếng Việt (vi)", "Mái đình lợp ngói âm dương")
-    press(page, "Thêm ⁨Nguồn tư liệu⁩")
-    fill(page, "Nguồn tư liệu", "Nguồn tư liệu", "Khảo sát của Đoàn Thanh niên, 2026")
     page.get_by_role("button", name="Lưu").click()
     page.wait_for_timeout(2000)
     written = {path: bytes(data) for path, data in page.evaluate(READ_BACK).items()
@@ -271,7 +148,7 @@ def test_a_new_site_with_a_photo_from_the_form_is_checked_and_built(browser: Any
     page_file = Path(result.output) / "vi" / "dinh-quan-lan" / "index.html"
     text = page_file.read_text(encoding="utf-8")
     assert name in text
-    source = re.search(r'<img src="([^"]+)"[^>]* alt="Mái đình lợp ngói âm dương"', text)
+    source = re.search(f'<img src="([^"]+)"[^>]* alt="{NEW_SITE["alt"]}"', text)
     assert source, "the page shows the photo"
     with Image.open(page_file.parent / source.group(1)) as shown:
         assert shown.size[0] / shown.size[1] == 1.5, "it is the photo uploaded, resized"

@@ -59,7 +59,7 @@ STATUS = "https://www.githubstatus.com/api/v2/status.json"
 CDN = "https://unpkg.com/"
 VENDOR = "vendor/"  # under /admin/: what the bundle would have fetched from unpkg
 LOCALES = ("vi", "en-US")
-MAP_SCRIPT = Path(__file__).parents[1] / "static" / "map-link.js"
+OURS = Path(__file__).parents[1] / "static" / "admin"  # our additions: the map link, a fix to the phone layout
 
 
 def _installed(path: Path) -> Path:
@@ -113,6 +113,7 @@ PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <title>{title}</title>
+<link rel="stylesheet" href="fit.css">
 </head>
 <body>
 <script src="map-link.js" data-map="{map}"></script>
@@ -128,7 +129,7 @@ def written_files(title: str, settings: Settings, repository: str, free_id: str)
     return {
         f"{FOLDER}/index.html": PAGE.format(policy=POLICY, title=html.escape(title), map=html.escape(MAP_LINK),
                                             script=script.removeprefix(f"{FOLDER}/")),
-        f"{FOLDER}/map-link.js": MAP_SCRIPT.read_text(encoding="utf-8"),
+        **{f"{FOLDER}/{path.name}": path.read_text(encoding="utf-8") for path in sorted(OURS.iterdir())},
         f"{FOLDER}/config.yml": config(settings, repository, free_id),
         script: text,
         # Sveltia warns of a GitHub outage from this; a guide never asks a third party whether GitHub is up.
@@ -177,6 +178,10 @@ OPTION_LABELS = {
 MAP_LINK = SERVICES["osm"][1]("{lat}", "{lon}", "")
 LOCATION_HINT = ("Lấy toạ độ: trên Google Maps bấm giữ vào điểm di tích, chép hai số (vĩ độ, kinh độ). "
                  f"[Xem điểm đã nhập trên bản đồ]({MAP_LINK.split('?')[0]})")
+# The article's formatting: what the page renders (its title is the h1; no pictures inside the text, they go under
+# "Ảnh"), in a toolbar narrow enough for a 412 px phone.
+MARKDOWN = {"buttons": ["bold", "italic", "link", "heading-two", "heading-three", "bulleted-list", "numbered-list",
+                        "quote"], "editor_components": []}
 # Files a volunteer uploads: what the build accepts, and its size limit (the build checks both again).
 MEDIA = {
     "image": (IMAGE_SUFFIXES, MAX_IMAGE_BYTES),
@@ -258,9 +263,13 @@ class Form:
             return {"widget": "image" if node[MEDIA_MARK] == "image" else "file",
                     "accept": ",".join(suffixes), "media_library": {"config": {"max_file_size": limit}},
                     "hint": f"{', '.join(suffixes)}; tối đa {limit // MB} MB"}
-        widget = "markdown" if markdown else "text" if node.get("maxLength", 0) > LONG_TEXT else "string"
+        if markdown:  # Sveltia's Markdown field has no length limit of its own: a pattern enforces the model's
+            limit = node["maxLength"]
+            return {"widget": "markdown", "hint": f"Tối đa {limit} ký tự. Ảnh đặt ở mục \"Ảnh\", không chèn vào bài.",
+                    "pattern": [f"^[\\s\\S]{{0,{limit}}}$", f"dài quá: tối đa {limit} ký tự"]} | MARKDOWN
+        widget = "text" if node.get("maxLength", 0) > LONG_TEXT else "string"
         limits = {option: node[key] for option, key in (("minlength", "minLength"), ("maxlength", "maxLength"))
-                  if key in node and widget != "markdown"}
+                  if key in node}
         pattern = {"pattern": [node["pattern"], PATTERN_HINTS[name]]} if "pattern" in node else {}
         return {"widget": widget} | limits | pattern
 
