@@ -37,7 +37,7 @@ class Policy(html.parser.HTMLParser):
 
 
 def test_every_page_has_a_strict_policy_before_any_script(built) -> None:
-    # The form editor (admin/) is an editors' application that talks to GitHub's API; it is no visitor page.
+    # The form editor (admin/) talks to GitHub's API, so its policy differs: tests/test_admin.py checks it.
     pages = sorted(page for page in Path(built.output).rglob("*.html") if page.parts[-2:-1] != ("admin",))
     assert len(pages) > 20
     for page in pages:
