@@ -30,7 +30,13 @@ READ_BACK = """async () => {
   async function walk(folder, prefix) {
     for await (const [name, handle] of folder.entries()) {
       if (handle.kind === 'directory') await walk(handle, prefix + name + '/');
-      else found[prefix + name] = Array.from(new Uint8Array(await (await handle.getFile()).arrayBuffer()));
+      else {
+        try {
+          found[prefix + name] = Array.from(new Uint8Array(await (await handle.getFile()).arrayBuffer()));
+        } catch (error) {  // being written or moved by the form at this moment: read on the next look
+          if (error.name !== 'NotFoundError') throw error;
+        }
+      }
     }
   }
   await walk(await navigator.storage.getDirectory(), '');
@@ -54,7 +60,6 @@ MARK_FIELD = """([group, leaf]) => {
   best.setAttribute('data-test-field', '');
   return true;
 }"""
-
 
 
 # Headless Chromium has no folder picker: the origin's private file system is the same kind of folder handle.
@@ -89,9 +94,28 @@ SHOW_GROUP = """(group) => {
 }"""
 
 
-# Fields, and the Markdown editor's toolbar, that reach past the right edge of the screen (cut off on a phone).
-CUT_OFF = """(width) => Array.from(document.querySelectorAll('input, textarea, [contenteditable=true], .toolbar'))
+# Fields, and the Markdown editor's toolbar, that reach past the right edge of the screen (cut off on a phone);
+# null while no Markdown editor is drawn (the widest field, so there would be nothing to measure).
+CUT_OFF = """(width) => document.querySelector('[contenteditable=true]') && Array.from(
+  document.querySelectorAll('input, textarea, [contenteditable=true], .toolbar'))
   .filter((e) => e.getBoundingClientRect().right > width + 1).map((e) => e.outerHTML.slice(0, 80))"""
+
+
+def saved(page: Any, before: dict[str, Any]) -> dict[str, bytes]:
+    """The files the form's save wrote (new or changed since `before`), once it has settled: a save writes the
+    site file and its photos one after the other."""
+    def changes() -> dict[str, bytes]:
+        return {path: bytes(data) for path, data in page.evaluate(READ_BACK).items()
+                if path not in before or before[path] != bytes(data).decode("utf-8", "replace")}
+
+    last: dict[str, bytes] = {}
+    for _ in range(100):
+        now = changes()
+        if now and now == last:
+            return now
+        last = now
+        page.wait_for_timeout(200)
+    raise AssertionError("the form saved nothing")
 
 
 def show(page: Any, group: str) -> None:
@@ -134,8 +158,6 @@ def press(page: Any, button: str) -> None:
                       "?.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(150)
     raise AssertionError(f"no button {button!r}")
-
-
 
 
 # A real communal house of Vân Đồn; the position is rounded, as a volunteer would read it off a map.

@@ -124,10 +124,20 @@ def test_added_removed_and_reordered_list_items_keep_the_other_items_as_written(
 def test_markdown_spelt_otherwise_and_empty_fields_are_no_edit() -> None:
     original = (ROOT / "sites" / "den-xa-tac.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(original)
-    assert "*" in data["body"]["vi"] or "**" in data["body"]["vi"], "the sample has emphasis to respell"
+    assert "**" in data["body"]["vi"], "the sample has emphasis to respell"
     respelt = put(data, ("body", "vi"), data["body"]["vi"].replace("**", "__"))
     respelt["status_note"] = {"vi": "", "en": ""}  # what an editor without omit_empty_optional_fields adds
     assert keep_unedited(original, form_save(respelt)) == original
+
+
+def test_a_group_of_texts_cleared_in_the_form_is_taken_out() -> None:
+    """Emptied in the form, a group must go: `vi: ''` left in the file would fail the build."""
+    original = (ROOT / "sites" / "den-xa-tac.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(original)
+    assert data["location"]["address"]["vi"], "the sample has an address to clear"
+    cleared = put(data, ("location", "address"), {language: "" for language in data["location"]["address"]})
+    merged = yaml.safe_load(keep_unedited(original, form_save(cleared)))
+    assert "address" not in merged["location"] and merged["location"]["lat"] == data["location"]["lat"]
 
 
 def test_a_save_the_file_cannot_take_stands_as_saved() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.commands.cli import main
+from generator.source.load import load_guide
 
 SAMPLE = "sites/cot-moc-1368.yaml"
 OTHER = "sites/den-xa-tac.yaml"
@@ -78,7 +79,7 @@ CASES = [
     Case("media outside media/", replace(SAMPLE, "cot-moc-1368/thuyet-minh-vi.mp3", "../../secret.mp3"), SAMPLE,
          "  vi: ../../secret.mp3", "audio.vi", "must be a path inside media/"),
     Case("media path from the root", replace(SAMPLE, "cot-moc-1368/thuyet-minh-vi.mp3", "//etc/secret.mp3"), SAMPLE,
-         "  vi: //etc/secret.mp3", "audio.vi", "must be a path inside media/"),
+         "  vi: //etc/secret.mp3", "audio.vi", "'//etc/secret.mp3' must be a path inside media/"),
     Case("url not http", replace(SAMPLE, "sources:\n", "links:\n  - url: javascript:alert(1)\n    label: {vi: Xem}\nsources:\n"),
          SAMPLE, "  - url: javascript:alert(1)", "links[0].url", "only http:// and https:// links"),
     Case("unsafe link in body", replace(SAMPLE, "## Cột mốc và đường biên", "## [Cột mốc](javascript:alert(1))"),
@@ -148,6 +149,15 @@ def test_corrupt_image_is_a_clear_error(project: Path, capsys: pytest.CaptureFix
     assert f"{SAMPLE}:{line_of(project, SAMPLE, '  - file: cot-moc-1368/illustration.jpg')}:" in err
     assert "images[0].file: media/cot-moc-1368/illustration.jpg cannot be used" in err
     assert not (project / "site").exists()
+
+
+def test_a_path_as_the_form_editor_writes_it_names_the_same_file(project: Path) -> None:
+    """The form writes '/cot-moc-1368/…' (from the media folder) or a hand './…': one file, spelled one way."""
+    replace(SAMPLE, "cot-moc-1368/thuyet-minh-vi.mp3", "/cot-moc-1368/thuyet-minh-vi.mp3")(project)
+    replace(SAMPLE, "cot-moc-1368/illustration.jpg", "./cot-moc-1368/illustration.jpg")(project)
+    site = next(site for site in load_guide(project).sites if site.slug == "cot-moc-1368")
+    assert site.audio["vi"] == "cot-moc-1368/thuyet-minh-vi.mp3"
+    assert site.images[0].file == "cot-moc-1368/illustration.jpg"
 
 
 def test_valid_samples_pass_check(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -31,23 +31,23 @@ WIDTH, HEIGHT = 412, 915
 
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="form-screenshots-"))
+    root = copy_project(work / "guide", share_cache=False)
+    output = Path(pipeline.build(root).output)
+    photo = work / "anh-dinh.jpg"
+    shutil.copy(ROOT / "media" / "den-xa-tac" / "illustration.jpg", photo)
+    server, browsers = served(output), chromium()
     try:
-        root = copy_project(work / "guide", share_cache=False)
-        output = Path(pipeline.build(root).output)
-        photo = work / "anh-dinh.jpg"
-        shutil.copy(ROOT / "media" / "den-xa-tac" / "illustration.jpg", photo)
-        server, browsers = served(output), chromium()
         address, browser = next(server), next(browsers)
         outside: list[str] = []
 
         def shot(step: str) -> None:
             target = IMAGES / f"form-{step}-{WIDTH}.png"
             page.wait_for_timeout(1500)  # fields and thumbnails are drawn once they are in view
-            # Scrolling a field into view may shift Sveltia's form sideways (its content is 28 px wider than a
-            # 412 px screen); a volunteer's thumb scrolls it back.
+            # Scrolling a field into view by script may shift the form sideways; a thumb scrolls it back.
             page.evaluate("document.querySelectorAll('*').forEach((e) => { if (e.scrollLeft) e.scrollLeft = 0; })")
             page.screenshot(path=str(target))
-            print(target.relative_to(ROOT), Image.open(target).size)
+            with Image.open(target) as written:
+                print(target.relative_to(ROOT), written.size)
 
         page = open_form(browser, address, WIDTH, HEIGHT, site_files(root), outside)
         page.get_by_text("Đền Xã Tắc").first.wait_for()
@@ -61,12 +61,11 @@ def main() -> int:
         add_site(page, photo, shot)
         page.context.close()
         assert not outside, f"the form asked other hosts: {outside}"
-        for closing in (browsers, server):
-            closing.close()
     finally:
+        browsers.close()
+        server.close()
         shutil.rmtree(work, ignore_errors=True)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -41,8 +41,8 @@ def _dump(yaml: YAML, data: Any) -> str:
 
 
 def _empty(value: Any) -> bool:
-    """Whether the guide reads `value` as not written (every yes/no field of the model defaults to no, which the
-    form writes out; a form may write a group of empty texts for a group nobody filled in)."""
+    """Whether a form means `value` as not written: every yes/no field of the model defaults to no, which the form
+    writes out, and a form may write a group of empty texts for a group nobody filled in (or one just cleared)."""
     if isinstance(value, dict):  # a group of texts per language with none filled in, too
         return all(_empty(item) for item in value.values())
     return value is None or value is False or value == "" or value == []
@@ -89,8 +89,8 @@ def _merged(old: Any, new: Any, markdown: bool = False) -> Any:
     if _same(old, new, markdown):
         return old
     if isinstance(old, CommentedMap) and isinstance(new, dict):
-        for key in [key for key in old if key not in new and not _empty(old[key])]:
-            del old[key]  # cleared in the form
+        for key in [key for key in old if _empty(new.get(key)) and not _empty(old[key])]:
+            del old[key]  # cleared in the form (left out, or saved empty: both mean not written)
         previous = None
         for key, value in new.items():
             if key in old:
@@ -123,7 +123,7 @@ def _canonical(value: Any) -> str:
 
 def keep_unedited(original: str, saved: str) -> str:
     """`original` with the values that `saved` changes written in; `saved` itself when `original` is no YAML
-    mapping (nothing to keep). The result loads to the same data as `saved`."""
+    mapping (nothing to keep). The result means what `saved` means, with its empty values left out."""
     try:
         wanted = YAML(typ="safe").load(saved)
     except YAMLError:  # the form wrote no YAML: the build reports it at its line

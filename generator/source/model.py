@@ -214,13 +214,13 @@ def _media_checker(suffixes: tuple[str, ...], kind: str):
     def check(value: str, info: ValidationInfo) -> str:
         media_root = _context(info).media_root
         # The form editor writes '/den-xa-tac/photo.jpg' (its public folder is always absolute): the same file.
-        value = value.removeprefix("/")
-        path = PurePosixPath(value)
+        path = PurePosixPath(value.removeprefix("/"))
         if "\\" in value or path.is_absolute() or ".." in path.parts or not path.parts:
             raise ValueError(say(
                 "{value!r} must be a path inside media/, written like 'den-xa-tac/photo.jpg' "
                 "(no '..', no backslashes)", value=value,
             ))
+        value = path.as_posix()  # one spelling per file: 'den-xa-tac/photo.jpg', whatever './' or '/' it had
         if path.suffix.lower() not in suffixes:
             raise ValueError(say("{value!r} is not {kind}; use a file ending in {suffixes}",
                                  value=value, kind=say(kind), suffixes=", ".join(suffixes)))

@@ -59,7 +59,8 @@ STATUS = "https://www.githubstatus.com/api/v2/status.json"
 CDN = "https://unpkg.com/"
 VENDOR = "vendor/"  # under /admin/: what the bundle would have fetched from unpkg
 LOCALES = ("vi", "en-US")
-OURS = Path(__file__).parents[1] / "static" / "admin"  # our additions: the map link, a fix to the phone layout
+OURS = Path(__file__).parents[1] / "static" / "admin"
+ADDITIONS = ("admin.js", "fit.css")  # ours, beside Sveltia: the map link and the frame guard, a fix to the phone layout
 
 
 def _installed(path: Path) -> Path:
@@ -92,10 +93,13 @@ def installed_files() -> dict[str, Path]:
 
 
 # Scripts and fonts from this site only; the one other host is GitHub's API, where an editor's changes go.
-# Svelte sets styles inline; the form reads the files being uploaded through blob: and data: addresses.
+# Svelte sets styles inline; the form reads the files being uploaded through blob: and data: addresses, and
+# tries an iPhone's HEIC photo in a worker it makes from a blob: (Chromium cannot draw it: the form shows a file
+# icon, the guide converts the photo).
 POLICY = "; ".join((
     "default-src 'self'",
     "script-src 'self'",
+    "worker-src 'self' blob:",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' blob: data: https://avatars.githubusercontent.com",
     "media-src 'self' blob:",
@@ -116,7 +120,7 @@ PAGE = """<!doctype html>
 <link rel="stylesheet" href="fit.css">
 </head>
 <body>
-<script src="map-link.js" data-map="{map}"></script>
+<script src="admin.js" data-map="{map}"></script>
 <script src="{script}"></script>
 </body>
 </html>
@@ -129,7 +133,7 @@ def written_files(title: str, settings: Settings, repository: str, free_id: str)
     return {
         f"{FOLDER}/index.html": PAGE.format(policy=POLICY, title=html.escape(title), map=html.escape(MAP_LINK),
                                             script=script.removeprefix(f"{FOLDER}/")),
-        **{f"{FOLDER}/{path.name}": path.read_text(encoding="utf-8") for path in sorted(OURS.iterdir())},
+        **{f"{FOLDER}/{name}": (OURS / name).read_text(encoding="utf-8") for name in ADDITIONS},
         f"{FOLDER}/config.yml": config(settings, repository, free_id),
         script: text,
         # Sveltia warns of a GitHub outage from this; a guide never asks a third party whether GitHub is up.
@@ -174,7 +178,7 @@ OPTION_LABELS = {
     "kind": {"video": "video", "vr360": "tham quan 360°", "official": "trang chính thức",
              "article": "bài báo", "other": "khác"},
 }
-# The point on a map, from the two numbers typed: map-link.js fills them into the hint's link when it is followed.
+# The point on a map, from the two numbers typed: admin.js fills them into the hint's link when it is followed.
 MAP_LINK = SERVICES["osm"][1]("{lat}", "{lon}", "")
 LOCATION_HINT = ("Lấy toạ độ: trên Google Maps bấm giữ vào điểm di tích, chép hai số (vĩ độ, kinh độ). "
                  f"[Xem điểm đã nhập trên bản đồ]({MAP_LINK.split('?')[0]})")
