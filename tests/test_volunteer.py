@@ -156,3 +156,30 @@ def test_serve_rebuilds_shows_errors_and_keeps_the_last_good_page(project: Path)
     assert f"http://127.0.0.1:{port}/" in out
     assert "sites/den-xa-tac.yaml:3:" in out + err  # the error was shown in the terminal too
     assert "Traceback" not in out + err
+
+
+def test_edit_puts_a_form_save_back_into_the_file_as_it_was(project: Path) -> None:
+    """`edit` is `serve` with the form on this folder: a whole-file save (comments gone, quotes and blocks
+    rewritten) is merged back before the rebuild, so the file keeps every line but the edited one."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--root", str(project), "--lang", "en", "edit",
+                               "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    page_url = f"http://127.0.0.1:{port}/en/den-xa-tac/"
+    site = project / "sites" / "den-xa-tac.yaml"
+    before = site.read_text(encoding="utf-8")
+    try:
+        wait_for(page_url, lambda page: "Xã Tắc Temple" in page)
+        data = yaml.safe_load(before)
+        data["name"]["en"] = "Xa Tac Temple (from the form)"
+        site.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        wait_for(page_url, lambda page: "Xa Tac Temple (from the form)" in page)
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=30)
+    assert server.returncode == 0, err
+    after = site.read_text(encoding="utf-8")
+    assert [line for line in after.splitlines() if line not in before.splitlines()] == [
+        "  en: Xa Tac Temple (from the form)"]
+    assert len(after.splitlines()) == len(before.splitlines())  # comments and blocks back where they were
+    assert "sites/den-xa-tac.yaml" in out and "admin/" in out
