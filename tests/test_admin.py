@@ -18,10 +18,12 @@ from pillow_heif import register_heif_opener
 
 from generator import pipeline
 from generator.commands.preview import FormSaves, has_comment
+from generator.problems import GuideError
 from generator.source.load import Project, load_settings
 from generator.source.model import MAX_TEXT, Site
 from generator.source.schema import site_schema
 from generator.web import admin
+from generator.web.npm import installed
 from tests.conftest import ROOT, copy_project, served
 from tests.form_driver import CUT_OFF, NEW_SITE, VIEWPORTS, add_site, fill, open_form, saved, show, site_files
 
@@ -192,3 +194,10 @@ def test_the_form_shows_nothing_inside_another_sites_frame(browser: Any, admin_p
     page.goto(admin_page + "admin/")
     assert page.evaluate("document.documentElement.hidden") is False  # opened as itself, it is shown
     page.context.close()
+
+
+def test_a_missing_browser_library_names_its_file_and_the_set_up() -> None:
+    with pytest.raises(GuideError, match=r"the form editor is not installed \(node_modules/@sveltia/cms/gone\.js is "
+                                         r"missing\); run: bash setup\.sh build"):
+        installed("@sveltia/cms/gone.js", admin.EDITOR)
+    assert installed(f"{admin.PACKAGE}/package.json", admin.EDITOR).is_file()

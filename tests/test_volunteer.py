@@ -127,11 +127,22 @@ def wait_for(url: str, condition, seconds: float = 90) -> str:
     raise AssertionError(f"{url} never showed what was expected; last page:\n{page[:2000]}")
 
 
-def test_serve_rebuilds_shows_errors_and_keeps_the_last_good_page(project: Path) -> None:
+def start(project: Path, command: str) -> tuple[subprocess.Popen, int]:
+    """`build.py serve` or `edit` on `project`, as a volunteer runs it, on a free port."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--root", str(project), "--lang", "en", "serve",
-                               "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--root", str(project), "--lang", "en", command,
+                             "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True), port
+
+
+def stop(server: subprocess.Popen) -> tuple[str, str]:
+    """Ctrl+C, as a volunteer stops it; what it printed (stdout, stderr)."""
+    server.send_signal(signal.SIGINT)
+    return server.communicate(timeout=30)
+
+
+def test_serve_rebuilds_shows_errors_and_keeps_the_last_good_page(project: Path) -> None:
+    server, port = start(project, "serve")
     page_url = f"http://127.0.0.1:{port}/en/den-xa-tac/"
     site = project / "sites" / "den-xa-tac.yaml"
     try:
@@ -150,8 +161,7 @@ def test_serve_rebuilds_shows_errors_and_keeps_the_last_good_page(project: Path)
         site.write_text(good, encoding="utf-8")
         wait_for(page_url, lambda page: 'role="alert"' not in page and "Xa Tac Temple (edited)" in page)
     finally:
-        server.send_signal(signal.SIGINT)
-        out, err = server.communicate(timeout=30)
+        out, err = stop(server)
     assert server.returncode == 0, err
     assert f"http://127.0.0.1:{port}/" in out
     assert "sites/den-xa-tac.yaml:3:" in out + err  # the error was shown in the terminal too
@@ -161,10 +171,7 @@ def test_serve_rebuilds_shows_errors_and_keeps_the_last_good_page(project: Path)
 def test_edit_puts_a_form_save_back_into_the_file_as_it_was(project: Path) -> None:
     """`edit` is `serve` with the form on this folder: a whole-file save (comments gone, quotes and blocks
     rewritten) is merged back before the rebuild, so the file keeps every line but the edited one."""
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--root", str(project), "--lang", "en", "edit",
-                               "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server, port = start(project, "edit")
     page_url = f"http://127.0.0.1:{port}/en/den-xa-tac/"
     site = project / "sites" / "den-xa-tac.yaml"
     before = site.read_text(encoding="utf-8")
@@ -175,8 +182,7 @@ def test_edit_puts_a_form_save_back_into_the_file_as_it_was(project: Path) -> No
         site.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         wait_for(page_url, lambda page: "Xa Tac Temple (from the form)" in page)
     finally:
-        server.send_signal(signal.SIGINT)
-        out, err = server.communicate(timeout=30)
+        out, err = stop(server)
     assert server.returncode == 0, err
     after = site.read_text(encoding="utf-8")
     assert [line for line in after.splitlines() if line not in before.splitlines()] == [

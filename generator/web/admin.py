@@ -26,8 +26,7 @@ import yaml
 from ..i18n import language_name
 from ..media.reading import MB
 from ..media.video import MAX_SUBTITLE_BYTES, MAX_VIDEO_BYTES
-from ..messages import say
-from ..problems import GuideError
+from ..messages import mark
 from ..source.model import (
     AUDIO_SUFFIXES,
     CATEGORY_NAMES_VI,
@@ -42,10 +41,11 @@ from ..source.model import (
 )
 from ..source.schema import site_schema
 from .maps import SERVICES
-from .viewer import TOOL_ROOT
+from .npm import installed
 
 FOLDER = "admin"
-PACKAGE = TOOL_ROOT / "node_modules" / "@sveltia" / "cms"
+PACKAGE = "@sveltia/cms"
+EDITOR = mark("the form editor")  # what a missing file stops
 # CDN address in the bundle → where the same file is published under /admin/ (and where npm installed it).
 FONTS = {
     "https://cdn.jsdelivr.net/fontsource/fonts/material-symbols-outlined:vf@5.3.7/latin-wght-normal.woff2":
@@ -63,18 +63,12 @@ OURS = Path(__file__).parents[1] / "static" / "admin"
 ADDITIONS = ("admin.js", "fit.css")  # ours, beside Sveltia: the map link and the frame guard, a fix to the phone layout
 
 
-def _installed(path: Path) -> Path:
-    if not path.is_file():
-        raise GuideError(say("the form editor is not installed ({file} is missing); run: bash setup.sh build", file=path))
-    return path
-
-
 @cache
 def bundle() -> tuple[str, str]:
     """(site path, text) of Sveltia's bundle with every CDN address pointed at the files published beside it."""
-    text = _installed(PACKAGE / "dist" / "sveltia-cms.js").read_text(encoding="utf-8")
-    for address, installed in FONTS.items():
-        text = text.replace(address, "fonts/" + Path(installed).name)
+    text = installed(f"{PACKAGE}/dist/sveltia-cms.js", EDITOR).read_text(encoding="utf-8")
+    for address, path in FONTS.items():
+        text = text.replace(address, "fonts/" + Path(path).name)
     text = text.replace(STATUS, VENDOR + "githubstatus.json").replace(CDN, VENDOR)
     digest = hashlib.sha256(text.encode()).hexdigest()[:8]
     return f"{FOLDER}/sveltia-cms.{digest}.min.js", text
@@ -82,13 +76,13 @@ def bundle() -> tuple[str, str]:
 
 def installed_files() -> dict[str, Path]:
     """The fonts, and Sveltia's package.json (its version check) and translations, by site path."""
-    version = json.loads(_installed(PACKAGE / "package.json").read_text(encoding="utf-8"))["version"]
-    files = {f"{FOLDER}/fonts/{Path(installed).name}": _installed(TOOL_ROOT / "node_modules" / installed)
-             for installed in FONTS.values()}
-    files[f"{FOLDER}/{VENDOR}@sveltia/cms/package.json"] = PACKAGE / "package.json"
+    package = installed(f"{PACKAGE}/package.json", EDITOR)
+    version = json.loads(package.read_text(encoding="utf-8"))["version"]
+    files = {f"{FOLDER}/fonts/{Path(path).name}": installed(path, EDITOR) for path in FONTS.values()}
+    files[f"{FOLDER}/{VENDOR}{PACKAGE}/package.json"] = package
     for locale in LOCALES:
-        files[f"{FOLDER}/{VENDOR}@sveltia/cms@{version}/locales/{locale}.json"] = _installed(
-            PACKAGE / "locales" / f"{locale}.json")
+        files[f"{FOLDER}/{VENDOR}{PACKAGE}@{version}/locales/{locale}.json"] = installed(
+            f"{PACKAGE}/locales/{locale}.json", EDITOR)
     return files
 
 
