@@ -17,9 +17,10 @@ from PIL import Image
 from pillow_heif import register_heif_opener
 
 from generator import pipeline
-from generator.commands.preview import FormSaves, has_comment
+from generator.commands.preview import FormSaves
 from generator.problems import GuideError
 from generator.source.load import Project, load_settings
+from generator.source.merge import has_comment
 from generator.source.model import MAX_TEXT, Site
 from generator.source.schema import site_schema
 from generator.web import admin
@@ -109,7 +110,7 @@ def test_editing_a_summary_in_the_form_changes_that_line_only(browser: Any, admi
 
     saves = FormSaves(guide_copy / "sites")
     sample.write_text(save, encoding="utf-8")
-    assert saves.restore() == [sample]
+    assert saves.restore([sample]) == [sample]
     after = sample.read_text(encoding="utf-8")
     old_data, new_data = yaml.safe_load(before), yaml.safe_load(after)
     assert new_data["summary"]["vi"] == edited

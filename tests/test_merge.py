@@ -18,8 +18,7 @@ import pytest
 import yaml
 
 from generator.commands.cli import main
-from generator.commands.preview import has_comment
-from generator.source.merge import keep_unedited
+from generator.source.merge import has_comment, keep_unedited
 from tests.conftest import ROOT
 
 SAMPLES = sorted((ROOT / "sites").glob("*.yaml"))

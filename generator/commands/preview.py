@@ -18,13 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 from stat import S_ISREG
 
-import yaml
-
 from .. import pipeline
 from ..messages import say
 from ..problems import GuideError
 from ..source.load import Project
-from ..source.merge import keep_unedited
+from ..source.merge import has_comment, keep_unedited
 from .server import GuideServer, serve_in_background
 
 WATCHED = ("sites", "media", "mkdocs.yml", "plaques.yaml")
@@ -52,28 +50,6 @@ def describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def has_comment(text: str) -> bool:
-    """Whether a YAML text has a comment (a '#' outside every value: Markdown headings in a block are text)."""
-    try:
-        tokens = list(yaml.scan(text, Loader=yaml.SafeLoader))
-    except yaml.YAMLError:
-        return True  # not what the form writes: leave it as it is
-    inside: set[int] = set()  # lines within a value of several lines
-    token_end: dict[int, int] = {}  # the column where the last token of a line ends
-    for token in tokens:
-        start, end = token.start_mark, token.end_mark
-        last = end.line if end.column else end.line - 1
-        inside.update(range(start.line + 1, last + 1))
-        token_end[end.line] = max(token_end.get(end.line, 0), end.column)
-    for number, line in enumerate(text.splitlines()):
-        if number in inside:
-            continue
-        for column, char in enumerate(line):
-            if char == "#" and (column == 0 or line[column - 1] in " \t") and column >= token_end.get(number, 0):
-                return True
-    return False
-
-
 class FormSaves:
     """The site files as last seen. The form editor writes a whole file with no comment in it: such a save is
     merged back into the file as it was (`keep_unedited`), so only the fields edited in the form change. A file
@@ -81,31 +57,32 @@ class FormSaves:
 
     def __init__(self, sites_dir: Path) -> None:
         self.sites_dir = sites_dir
-        self.texts = self._read()
+        self.texts: dict[Path, str] = {}
+        self._read(sorted(sites_dir.glob("*.yaml")))
 
-    def _read(self) -> dict[Path, str]:
-        texts = {}
-        for path in sorted(self.sites_dir.glob("*.yaml")):
+    def _read(self, paths: list[Path]) -> None:
+        for path in paths:
             with contextlib.suppress(OSError, UnicodeDecodeError):
-                texts[path] = path.read_text(encoding="utf-8")
-        return texts
+                self.texts[path] = path.read_text(encoding="utf-8")
 
-    def restore(self) -> list[Path]:
-        """Merge the form's new saves into the files as they were; the files merged."""
+    def restore(self, changed: list[Path]) -> list[Path]:
+        """Merge the form's saves among the `changed` files into the files as they were; the files merged."""
         merged_files = []
-        now = self._read()
-        for path, text in now.items():
+        for path in changed:
+            if path.parent != self.sites_dir or path.suffix != ".yaml":
+                continue
             before = self.texts.get(path)
-            if before is None or text == before or has_comment(text):
+            self._read([path])
+            text = self.texts.get(path)
+            if before is None or text is None or text == before or has_comment(text):
                 continue
             merged = keep_unedited(before, text)
             if merged != text:
                 partial = path.with_name(f".{path.name}.merging")
                 partial.write_text(merged, encoding="utf-8")
                 partial.replace(path)  # atomic: a reader sees the save or the merge, never half of one
-                now[path] = merged
+                self.texts[path] = merged
                 merged_files.append(path)
-        self.texts = now
         return merged_files
 
 
@@ -179,7 +156,8 @@ class Preview:
         while not self.stopped.wait(interval):
             now = snapshot(self.root)
             if now != seen:
-                for path in self.form_saves.restore() if self.form_saves else []:
+                changed = [Path(name) for name in now.keys() | seen.keys() if now.get(name) != seen.get(name)]
+                for path in self.form_saves.restore(changed) if self.form_saves else []:
                     self.say_line(say("Saved from the form; its other lines kept as they were: {file}",
                                       file=Project(self.root).show(path)))
                 seen = snapshot(self.root)

@@ -14,6 +14,7 @@ import io
 import json
 from typing import Any
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
@@ -141,3 +142,25 @@ def keep_unedited(original: str, saved: str) -> str:
             # Never lose an edit: should the result mean anything else than what was saved, the save stands.
             return merged if _same(YAML(typ="safe").load(merged), wanted, markdown=False) else saved
     return saved  # a layout of its own: rewriting it would move lines nobody edited
+
+
+def has_comment(text: str) -> bool:
+    """Whether a YAML text has a comment (a '#' outside every value: Markdown headings in a block are text)."""
+    try:
+        tokens = list(yaml.scan(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError:
+        return True  # not what the form writes: leave it as it is
+    inside: set[int] = set()  # lines within a value of several lines
+    token_end: dict[int, int] = {}  # the column where the last token of a line ends
+    for token in tokens:
+        start, end = token.start_mark, token.end_mark
+        last = end.line if end.column else end.line - 1
+        inside.update(range(start.line + 1, last + 1))
+        token_end[end.line] = max(token_end.get(end.line, 0), end.column)
+    for number, line in enumerate(text.splitlines()):
+        if number in inside:
+            continue
+        for column, char in enumerate(line):
+            if char == "#" and (column == 0 or line[column - 1] in " \t") and column >= token_end.get(number, 0):
+                return True
+    return False
