@@ -157,7 +157,8 @@ LABELS = {
     "pitch": "Góc đứng (độ)", "links": "Liên kết", "url": "Địa chỉ web (https://)", "kind": "Loại liên kết",
     "sources": "Nguồn tư liệu", "uncertain": "Điều chưa chắc chắn",
 }
-# A label or hint for a field inside another is looked up as "parent.name" first: a tour's scene id is no plaque id.
+# A label or hint for a field inside another is looked up as "parent.name" first (_for): a tour's scene id is no
+# plaque id.
 LABELS |= {"panoramas.id": "Mã cảnh", "hotspots.label": "Nhãn trên mũi tên"}
 SCENE_HINT = "chữ thường a-z không dấu, số, và '-', ví dụ san-dinh"
 PATTERN_HINTS = {
@@ -203,6 +204,11 @@ def _resolve(node: dict[str, Any], definitions: dict[str, Any]) -> tuple[dict[st
             return node, optional
 
 
+def _for(table: dict[str, str], parent: str, name: str) -> str:
+    """The entry for the field `name` inside `parent`: its own ("panoramas.id") if it has one, else the name's."""
+    return table.get(f"{parent}.{name}") or table[name]
+
+
 @dataclass(frozen=True)
 class Form:
     """Sveltia fields from the site's JSON Schema (the model's, with the guide's languages)."""
@@ -220,8 +226,8 @@ class Form:
 
     def field(self, name: str, node: dict[str, Any], required: bool, parent: str = "") -> dict[str, Any]:
         node, optional = _resolve(node, self.definitions)
-        key = f"{parent}.{name}" if f"{parent}.{name}" in LABELS else name
-        plain: dict[str, Any] = {"name": name, "label": LABELS[key], "required": required and not optional}
+        plain: dict[str, Any] = {"name": name, "label": _for(LABELS, parent, name),
+                                 "required": required and not optional}
         if "propertyNames" in node:  # a text per language
             return plain | self.per_language(node["additionalProperties"], markdown=name == "body")
         if node.get("type") == "object" and "properties" not in node:  # a file per language
@@ -252,9 +258,9 @@ class Form:
         if kind in ("number", "integer"):
             bounds = {option: node[key] for option, key in (("min", "minimum"), ("max", "maximum")) if key in node}
             return plain | {"widget": "number", "value_type": "float" if kind == "number" else "int"} | bounds
-        return plain | self.text(key, node)
+        return plain | self.text(name, node, parent=parent)
 
-    def text(self, name: str, node: dict[str, Any], markdown: bool = False) -> dict[str, Any]:
+    def text(self, name: str, node: dict[str, Any], markdown: bool = False, parent: str = "") -> dict[str, Any]:
         """A string: an upload when it names a file in media/, else a line or a text area, within the model's limits."""
         if MEDIA_MARK in node:
             suffixes, limit = MEDIA[node[MEDIA_MARK]]
@@ -268,7 +274,7 @@ class Form:
         widget = "text" if node.get("maxLength", 0) > LONG_TEXT else "string"
         limits = {option: node[key] for option, key in (("minlength", "minLength"), ("maxlength", "maxLength"))
                   if key in node}
-        pattern = {"pattern": [node["pattern"], PATTERN_HINTS[name]]} if "pattern" in node else {}
+        pattern = {"pattern": [node["pattern"], _for(PATTERN_HINTS, parent, name)]} if "pattern" in node else {}
         return {"widget": widget} | limits | pattern
 
     def per_language(self, item: dict[str, Any], markdown: bool = False, any_language: bool = False) -> dict[str, Any]:
