@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,29 @@ def served(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+CACHED_ADDRESSES = """async () => {
+    const urls = [];
+    for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+    }
+    return urls;
+}"""
+
+
+def wait_until_cached(page, wanted: Callable[[list[str]], bool], timeout: float = 15) -> list[str]:
+    """Every address the guide's caches hold, once `wanted` says they hold enough. The service worker writes
+    its caches after it answers, so a test that goes offline must wait for them; Playwright's
+    wait_for_function cannot, as it takes the Promise a cache lookup returns for a true answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        urls = page.evaluate(CACHED_ADDRESSES)
+        if wanted(urls):
+            return urls
+        if time.monotonic() > deadline:
+            pytest.fail(f"the guide's caches never held what the test waited for; they hold: {sorted(urls)}")
+        page.wait_for_timeout(100)
 
 
 def require(condition: bool, what: str) -> None:

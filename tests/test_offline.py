@@ -10,14 +10,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import sync_playwright
 
 from generator.commands.server import serve_in_background
-from tests.conftest import ROOT, require
+from tests.conftest import CACHED_ADDRESSES, ROOT, chromium, wait_until_cached
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 SITES = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "sites").glob("*.yaml"))}
 
 
@@ -31,13 +27,10 @@ def base(built) -> Iterator[str]:
 
 @pytest.fixture
 def context():
-    require(CHROMIUM.is_file(), f"Chromium ({CHROMIUM})")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    for browser in chromium():
         context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3, locale="en-US")
         context.set_default_timeout(15_000)
         yield context
-        browser.close()
 
 
 def wait_for_service_worker(page) -> None:
@@ -54,6 +47,7 @@ def test_a_page_opened_once_opens_again_without_signal(context, base: str) -> No
     wait_for_service_worker(page)
     page.reload()  # now under the service worker's control: page and assets are cached
     page.wait_for_load_state("load")
+    wait_until_cached(page, lambda urls: page.url in urls)
 
     context.set_offline(True)
     offline = context.new_page()
@@ -126,8 +120,7 @@ def test_the_plaque_address_and_the_page_it_opened_work_offline_after_one_visit(
     page.wait_for_url("**/den-tran-hung-dao/")
     landing = page.url
     stylesheet = page.locator("link[rel=stylesheet]").first.evaluate("link => link.href")
-    page.wait_for_function("urls => Promise.all(urls.map(u => caches.match(u))).then(hits => hits.every(Boolean))",
-                           arg=[landing, address + "/", stylesheet])
+    wait_until_cached(page, lambda urls: {landing, address + "/", stylesheet} <= set(urls))
 
     context.set_offline(True)
     for opened in (address, landing):
@@ -161,19 +154,15 @@ def test_the_service_worker_never_stores_another_sites_files(context, base: str,
         page = context.new_page()
         page.goto(base + "en/")
         wait_for_service_worker(page)
-        stored = page.evaluate("""async ([foreign, own]) => {
+        page.evaluate("""async ([foreign, own]) => {
             const registration = await navigator.serviceWorker.ready;
             await new Promise((done) => {
                 const channel = new MessageChannel();
                 channel.port1.onmessage = () => done();
                 registration.active.postMessage({ save: [foreign, own] }, [channel.port2]);
             });
-            const urls = [];
-            for (const name of await caches.keys()) {
-                for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
-            }
-            return urls;
         }""", [foreign, base + "en/den-xa-tac/"])
+        stored = page.evaluate(CACHED_ADDRESSES)
         assert base + "en/den-xa-tac/" in stored  # the site's own address was kept
         assert not [url for url in stored if "localhost" in url]
     finally:

@@ -16,7 +16,7 @@ from generator.media import panorama, video
 from generator.source import translations
 from generator.source.load import load_guide
 from generator.web.pages import OFFLINE_FILE
-from tests.conftest import CHROMIUM_ARGS, chromium, copy_project, served
+from tests.conftest import CHROMIUM_ARGS, chromium, copy_project, served, wait_until_cached
 
 SITE = "sites/den-xa-tac.yaml"
 PAGE = "vi/den-xa-tac/"
@@ -202,15 +202,9 @@ def test_a_tour_opened_once_opens_again_without_signal(webgl_browser, base_url: 
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         page.click(".guide-tour-open")
         page.wait_for_selector(".guide-tour-viewer canvas", state="attached")
-        page.wait_for_function("() => performance.getEntriesByType('resource').some(e => /equirectangular/.test(e.name))")
-        page.wait_for_timeout(500)
-        stored = page.evaluate("""async () => {
-            await fetch(document.querySelector('video source').src);  // what a player would ask for
-            const names = await caches.keys();
-            const kept = await Promise.all(names.map(async n => (await (await caches.open(n)).keys()).map(r => r.url)));
-            return kept.flat();
-        }""")
-        assert [url for url in stored if "equirectangular" in url] and not [url for url in stored if url.endswith(".mp4")]
+        page.evaluate("async () => { await fetch(document.querySelector('video source').src); }")  # as a player asks
+        stored = wait_until_cached(page, lambda urls: any("equirectangular" in url for url in urls))
+        assert not [url for url in stored if url.endswith(".mp4")]
 
         context.set_offline(True)
         offline = context.new_page()

@@ -16,16 +16,19 @@ self.addEventListener("activate", (event) => event.waitUntil(
     .then(() => self.clients.claim())
 ));
 
-function store(cacheName, request, response) {
+/* Keeps a copy of a good answer; the worker stays alive until it is written (a phone may stop an idle
+   worker as soon as it has answered, losing the copy). */
+function store(event, cacheName, response) {
   if (response.ok && response.status === 200 && response.type === "basic") {
     const copy = response.clone();
-    caches.open(cacheName).then((cache) => cache.put(request, copy));
+    event.waitUntil(caches.open(cacheName).then((cache) => cache.put(event.request, copy)).catch(() => null));
   }
   return response;
 }
 
-function networkFirst(request, cacheName) {
-  return fetch(request).then((response) => store(cacheName, request, response)).catch(async () => {
+function networkFirst(event, cacheName) {
+  const request = event.request;
+  return fetch(request).then((response) => store(event, cacheName, response)).catch(async () => {
     const url = new URL(request.url);
     const hit = await caches.match(request, { ignoreSearch: true });
     if (hit) return hit;
@@ -110,12 +113,12 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (request.mode === "navigate") {
-    event.respondWith(networkFirst(request, PAGES));
+    event.respondWith(networkFirst(event, PAGES));
   } else if (HASHED.test(url.pathname)) {
     const cacheName = url.pathname.includes("/media/") ? MEDIA : ASSETS;
-    event.respondWith(caches.match(request).then((hit) => hit || fetch(request).then((r) => store(cacheName, request, r))
+    event.respondWith(caches.match(request).then((hit) => hit || fetch(request).then((r) => store(event, cacheName, r))
       .catch(() => (cacheName === MEDIA ? otherWidth(url) : Response.error()))));
   } else {
-    event.respondWith(networkFirst(request, ASSETS));
+    event.respondWith(networkFirst(event, ASSETS));
   }
 });
