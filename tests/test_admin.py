@@ -188,10 +188,8 @@ def test_the_form_shows_nothing_inside_another_sites_frame(browser: Any, admin_p
     `frame-ancestors`, and a <meta> policy may not)."""
     page = browser.new_page()
     page.set_content(f'<iframe src="{admin_page}admin/" width="800" height="600"></iframe>')
-    framed = page.frame_locator("iframe").locator("html")
-    framed.wait_for(state="attached")
-    page.wait_for_timeout(500)
-    assert framed.evaluate("(html) => html.hidden") is True
+    page.frame_locator("iframe").locator("html").wait_for(state="attached")
+    page.frames[1].wait_for_function("() => document.documentElement.hidden", timeout=10_000)  # fails unguarded
     page.goto(admin_page + "admin/")
     assert page.evaluate("document.documentElement.hidden") is False  # opened as itself, it is shown
     page.context.close()
