@@ -19,10 +19,11 @@ from pathlib import Path
 from stat import S_ISREG
 
 from .. import pipeline
+from ..files import replace_file
 from ..messages import say
 from ..problems import GuideError
 from ..source.load import Project
-from ..source.merge import has_comment, keep_unedited
+from ..source.merge import merged_form_save
 from .server import GuideServer, serve_in_background
 
 WATCHED = ("sites", "media", "mkdocs.yml", "plaques.yaml")
@@ -52,7 +53,7 @@ def describe(error: Exception) -> str:
 
 class FormSaves:
     """The site files as last seen. The form editor writes a whole file with no comment in it: such a save is
-    merged back into the file as it was (`keep_unedited`), so only the fields edited in the form change. A file
+    merged back into the file as it was (`merged_form_save`), so only the fields edited in the form change. A file
     that still has a comment was written by hand and is left as it is."""
 
     def __init__(self, sites_dir: Path) -> None:
@@ -74,13 +75,9 @@ class FormSaves:
             before = self.texts.get(path)
             self._read([path])
             text = self.texts.get(path)
-            if before is None or text is None or text == before or has_comment(text):
-                continue
-            merged = keep_unedited(before, text)
-            if merged != text:
-                partial = path.with_name(f".{path.name}.merging")
-                partial.write_text(merged, encoding="utf-8")
-                partial.replace(path)  # atomic: a reader sees the save or the merge, never half of one
+            merged = merged_form_save(before, text) if before is not None and text is not None else None
+            if merged is not None:
+                replace_file(path, merged)  # a reader sees the save or the merge, never half of one
                 self.texts[path] = merged
                 merged_files.append(path)
         return merged_files
@@ -104,12 +101,9 @@ def keep_layout(project: Project, since: str) -> list[str]:
             before = git("show", f"{since}:./{name}")
         except GuideError:  # a new file: nothing to keep
             continue
-        text = path.read_text(encoding="utf-8")
-        if has_comment(text):
-            continue
-        merged = keep_unedited(before, text)
-        if merged != text:
-            path.write_text(merged, encoding="utf-8")
+        merged = merged_form_save(before, path.read_text(encoding="utf-8"))
+        if merged is not None:
+            replace_file(path, merged)
             merged_files.append(project.show(path))
     return merged_files
 

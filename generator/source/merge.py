@@ -144,6 +144,15 @@ def keep_unedited(original: str, saved: str) -> str:
     return saved  # a layout of its own: rewriting it would move lines nobody edited
 
 
+def merged_form_save(before: str, saved: str) -> str | None:
+    """What to write in place of `saved`, a new version of the file `before`, when the form editor wrote it (it
+    leaves no comment; a file with one was written by hand) and merging keeps lines `saved` lost; else None."""
+    if saved == before or has_comment(saved):
+        return None
+    merged = keep_unedited(before, saved)
+    return merged if merged != saved else None
+
+
 def has_comment(text: str) -> bool:
     """Whether a YAML text has a comment (a '#' outside every value: Markdown headings in a block are text)."""
     try:
