@@ -36,7 +36,7 @@ from .problems import GuideError
 from .progress import Progress, Quiet
 from .source import registry
 from .source.load import Guide, Project, load_guide
-from .source.registry import fresh_id, issued_ids
+from .source.registry import fresh_id
 from .web import addresses, admin, integrity, offline, pages, search
 from .web.mkdocs_build import build_date, build_languages
 from .web.viewer import viewer_files
@@ -105,23 +105,24 @@ def media_stage(guide: Guide, digests: FileDigests, progress: Progress) -> Media
     return media
 
 
-def plan_site(guide: Guide, forwarding: registry.Forwarding, digests: FileDigests, progress: Progress) -> SitePlan:
+def plan_site(guide: Guide, issued: registry.Registry, digests: FileDigests, progress: Progress) -> SitePlan:
     """Encode new photos (they name the pages' image files), then key every page and plaque."""
+    forwarding = registry.forwarding(guide, issued)
     media = media_stage(guide, digests, progress)
     near = pages.nearby_sites(guide.sites)
     planned = {lang: pages.plan_language(guide, lang, media, near) | search.plan_search_page(guide, lang, media, near)
                for lang in guide.languages}
     plaque_plan = print_run.checked(lambda: print_run.plan_plaques(guide, print_run.PlaqueOptions()))
-    editor = admin_files(guide)
+    editor = admin_files(guide, issued)
     fingerprint = key("site", guide.settings_digest, [(entry.path, entry.digest) for entry in guide.files], forwarding,
                       media, {lang: [page.key for page in documents.values()] for lang, documents in planned.items()},
                       plaque_plan.entries, plaque_plan.sheets, build_date(), editor)
     return SitePlan(media, planned, plaque_plan, forwarding, editor, fingerprint)
 
 
-def admin_files(guide: Guide) -> dict[str, str]:
+def admin_files(guide: Guide, issued: registry.Registry) -> dict[str, str]:
     """/admin/'s page and form; a new site's plaque id is filled in with one that is free now."""
-    free = fresh_id("di-tich", {site.id for site in guide.sites} | issued_ids(guide.project))
+    free = fresh_id("di-tich", {site.id for site in guide.sites} | {entry.id for entry in issued.entries})
     return admin.written_files(guide.settings.title[guide.default_language], guide.settings, guide.repository, free)
 
 
@@ -334,7 +335,7 @@ def _build(root: Path, output: Path | None, today: datetime.date | None, registe
     digests = FileDigests(Store(cache_root(root) / "load"))
     guide, issued = check(root, digests)
     target = (output or guide.project.output_dir).resolve()
-    plan = plan_site(guide, registry.forwarding(guide, issued), digests, progress)
+    plan = plan_site(guide, issued, digests, progress)
     record = published(target)
     if record.get("fingerprint") != plan.fingerprint:  # else the output holds exactly this build already
         record = {"fingerprint": plan.fingerprint}

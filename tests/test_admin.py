@@ -123,6 +123,17 @@ def test_editing_a_summary_in_the_form_changes_that_line_only(browser: Any, admi
     sample.write_text(before, encoding="utf-8")
 
 
+def test_a_new_sites_plaque_id_was_never_issued_even_to_a_retired_plaque(project: Path) -> None:
+    """The id offered for a new site is free of every line of plaques.yaml: a retired plaque still hangs somewhere."""
+    registry = project / "plaques.yaml"
+    registry.write_text(registry.read_text(encoding="utf-8") + "- {id: DT01, slug: den-xa-tac-cu, issued: 2026-11-20}\n"
+                        "- {id: DT01, retired: 2026-11-24, to: KLXT01}\n", encoding="utf-8")
+    guide, issued = pipeline.check(project)
+    form = yaml.safe_load(pipeline.admin_files(guide, issued)["admin/config.yml"])
+    (plaque_id,) = [field["default"] for field in form["collections"][0]["fields"] if field["name"] == "id"]
+    assert plaque_id == "DT02"  # the next free one after the retired DT01 ("di tích": DT)
+
+
 @pytest.mark.parametrize(("width", "height", "suffix"), [(*size, suffix) for size, suffix in zip(
     VIEWPORTS, (".heic", ".jpg"), strict=True)])  # an iPhone's photo on the phone, a JPEG on the laptop
 def test_a_new_site_with_a_photo_from_the_form_is_checked_and_built(browser: Any, admin_page: str, tmp_path: Path,
