@@ -252,7 +252,7 @@ class Form:
             limits = {"max": node["maxItems"]} if "maxItems" in node else {}
             if "properties" in item:
                 return plain | {"widget": "list", "fields": self.fields(item, name)} | limits
-            return plain | {"widget": "list", "field": self.field(name, item, True) | {"label": LABELS[name]}} | limits
+            return plain | {"widget": "list", "field": self.field(name, item, True)} | limits
         if kind == "boolean":
             return plain | {"widget": "boolean", "required": False}
         if kind in ("number", "integer"):
